@@ -1,0 +1,255 @@
+/**
+ * The command-line entry, for GitLab CI jobs and shells: the same inputs and validation as the
+ * action, passed as `--name value` flags. Messages go to stderr; stdout carries only what
+ * `--output` asks for, so a token is printed only on request.
+ */
+import { parseArgs } from 'node:util';
+import { createTokens } from './create-tokens.js';
+import { describeError } from './describe-error.js';
+import { InputError } from './errors.js';
+import { GitLabClient } from './gitlab-client.js';
+import { revokeToken } from './gitlab-api.js';
+import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
+import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
+import { mapWithConcurrency } from './concurrency.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const text = { type: 'string' } as const;
+const flag = { type: 'boolean' } as const;
+const OPTIONS = {
+  'base-url': text,
+  'gitlab-token': text,
+  'user-id': text,
+  scopes: text,
+  name: text,
+  'expires-at': text,
+  description: text,
+  'timeout-seconds': text,
+  'max-concurrency': text,
+  'group-id': text,
+  'if-exists': text,
+  output: text,
+  'skip-auth': flag,
+  'allow-insecure-http': flag,
+  help: flag,
+  id: { type: 'string', multiple: true },
+} as const;
+
+export const USAGE = `Usage:
+  create-gitlab-token [create] --user-id ID|USERNAME --scopes SCOPES [options]
+  create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [--user-id ID --group-id GROUP]
+
+The credential comes from the GITLAB_TOKEN environment variable (or --gitlab-token, which other
+processes can see: avoid it).
+
+Options (as the action's inputs):
+  --base-url URL            GitLab instance (default https://gitlab.com)
+  --user-id LIST            user IDs or usernames, comma-separated
+  --scopes LIST             scope names, comma-separated
+  --name NAME               token name (default "GitLab CI <project> pipeline <id>" or a local name)
+  --expires-at DATE|Nd      YYYY-MM-DD in the future, or N days from today
+  --description TEXT        token description
+  --group-id GROUP          create tokens for this top-level group's service accounts
+  --if-exists MODE          create (default), rotate or fail
+  --timeout-seconds N       per-request time limit (default 30)
+  --max-concurrency N       tokens requested at once (default 8, at most 32)
+  --skip-auth               send no credential
+  --allow-insecure-http     allow plain http to a remote host
+  --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
+
+Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed; 2 invalid arguments.`;
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`create-gitlab-token: ${message}\n\n${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+/** GitLab CI's predefined variables give the default name, as GitHub's do for the action. */
+function cliEnv(env: Env): Env {
+  if (env.GITHUB_REPOSITORY || !env.CI_PROJECT_PATH) return env;
+  return { ...env, GITHUB_REPOSITORY: env.CI_PROJECT_PATH, GITHUB_RUN_ID: env.CI_PIPELINE_ID };
+}
+
+function formatOutput(format: string, results: Awaited<ReturnType<typeof createTokens>>): string {
+  const tokens = madeTokens(results);
+  if (format === 'json') return `${JSON.stringify(tokenOutputs(tokens), null, 2)}\n`;
+  if (format === 'token') return tokens.map(({ token }) => `${token.token}\n`).join('');
+  const first = firstTokenOutputs(tokens);
+  const lines = [
+    ['GITLAB_NEW_TOKEN', first.token],
+    ['GITLAB_NEW_TOKEN_ID', first.id],
+    ['GITLAB_NEW_TOKEN_USER_ID', first['user-id']],
+    ['GITLAB_NEW_TOKEN_EXPIRES_AT', first['expires-at']],
+  ];
+  return lines
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
+}
+
+export async function runCli(
+  argv: string[],
+  env: Env,
+  io: CliIo,
+  now = new Date(),
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: OPTIONS,
+    });
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  const command = positionals[0] ?? 'create';
+  if (positionals.length > 1 || (command !== 'create' && command !== 'revoke')) {
+    return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
+  }
+  const read = (name: string): string => {
+    const value = (values as Record<string, string | boolean | string[] | undefined>)[name];
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    return typeof value === 'string' ? value : '';
+  };
+  const secrets = new Set<string>([read('gitlab-token'), env.GITLAB_TOKEN ?? ''].filter(Boolean));
+  if (values['gitlab-token']) {
+    io.stderr(
+      'warning: --gitlab-token is visible to other processes; prefer the GITLAB_TOKEN variable\n',
+    );
+  }
+  return command === 'revoke'
+    ? revokeCommand(read, values.id ?? [], env, io, secrets)
+    : createCommand(read, env, io, secrets, now);
+}
+
+async function createCommand(
+  read: (name: string) => string,
+  env: Env,
+  io: CliIo,
+  secrets: Set<string>,
+  now: Date,
+): Promise<number> {
+  const output = read('output') || 'none';
+  if (!['json', 'token', 'dotenv', 'none'].includes(output)) {
+    return usageError(
+      io,
+      `--output: expected json, token or dotenv, got ${JSON.stringify(output)}`,
+    );
+  }
+  let inputs;
+  try {
+    inputs = parseInputs(read, cliEnv(env), now);
+  } catch (error) {
+    if (error instanceof InputError)
+      return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    throw error;
+  }
+  const client = new GitLabClient({
+    apiUrl: inputs.apiUrl,
+    credential: inputs.credential,
+    timeoutMs: inputs.timeoutMs,
+    maxSockets: inputs.maxConcurrency,
+  });
+  try {
+    if (inputs.insecureHttp)
+      io.stderr(
+        'warning: plain http to a remote host: the credential crosses the network unencrypted\n',
+      );
+    const results = await createTokens(client, inputs, {
+      onSecret: (secret) => secrets.add(secret),
+      log: {
+        info: (message) => io.stderr(`${message}\n`),
+        warning: (message) => io.stderr(`warning: ${message}\n`),
+      },
+    });
+    for (const result of results) {
+      if (result.created) {
+        const { token } = result.created;
+        io.stderr(
+          `Created token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.\n`,
+        );
+      } else {
+        io.stderr(`error: ${result.error}\n`);
+      }
+    }
+    if (output !== 'none' && madeTokens(results).length > 0)
+      io.stdout(formatOutput(output, results));
+    return results.every((result) => result.created) ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    client.dispose();
+  }
+}
+
+async function revokeCommand(
+  read: (name: string) => string,
+  ids: string[],
+  env: Env,
+  io: CliIo,
+  secrets: Set<string>,
+): Promise<number> {
+  const tokenIds = ids
+    .flatMap((id) => id.split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (tokenIds.length === 0 || tokenIds.some((id) => !/^\d+$/.test(id))) {
+    return usageError(io, '--id: expected one or more numeric token IDs');
+  }
+  const groupId = read('group-id').trim() || undefined;
+  const userId = Number(read('user-id').trim());
+  if (groupId !== undefined && !(userId > 0)) {
+    return usageError(
+      io,
+      '--user-id: with --group-id, the numeric ID of the service account is required',
+    );
+  }
+  let connection;
+  try {
+    connection = parseConnectionInputs(read, env);
+  } catch (error) {
+    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+  }
+  const client = new GitLabClient({
+    apiUrl: connection.apiUrl,
+    credential: connection.credential,
+    timeoutMs: connection.timeoutMs,
+  });
+  try {
+    const outcomes = await mapWithConcurrency(tokenIds, 8, async (id) => {
+      try {
+        const outcome = await revokeToken(client, { userId, groupId }, Number(id));
+        io.stderr(
+          outcome === 'revoked'
+            ? `Revoked token ID ${id}.\n`
+            : `Token ID ${id} was already revoked or deleted.\n`,
+        );
+        return true;
+      } catch (error) {
+        const message = describeError(error, {
+          instanceUrl: connection.instanceUrl,
+          groupId,
+          secrets,
+        });
+        io.stderr(`error: could not revoke token ID ${id}: ${message}\n`);
+        return false;
+      }
+    });
+    return outcomes.every(Boolean) ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    client.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Error types raised by the library. They carry facts only; `describe-error.ts` is the one
+ * place that turns them into the messages a user reads.
+ */
+
+/** One or more inputs are invalid. Raised before any request is made. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+/** GitLab answered with a non-2xx, non-3xx status. */
+export class GitLabApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+    readonly attempts = 1,
+  ) {
+    super(`${method} ${path} answered ${status}`);
+    this.name = 'GitLabApiError';
+  }
+}
+
+/** GitLab (or something in front of it) answered with a redirect, which is never followed. */
+export class GitLabRedirectError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly location: string | undefined,
+  ) {
+    super(`${method} ${path} answered ${status} redirect`);
+    this.name = 'GitLabRedirectError';
+  }
+}
+
+/**
+ * The request failed at the network level. `sent` tells whether the request may have reached
+ * GitLab: a refused connection was never sent, a reset or a timeout may have been processed.
+ */
+export class GitLabNetworkError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly url: string,
+    readonly code: string,
+    readonly detail: string,
+    readonly sent: boolean,
+    readonly timeoutMs?: number,
+  ) {
+    super(`${method} ${path} failed: ${code}`);
+    this.name = 'GitLabNetworkError';
+  }
+}
+
+/** A create request's reply was lost and reconciling left the outcome known but failed. */
+export class TokenReconcileError extends Error {
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    readonly orphanIds: number[] = [],
+  ) {
+    super(message);
+    this.name = 'TokenReconcileError';
+  }
+}
+
+/** `if-exists: fail` found an active token with the same name. */
+export class TokenExistsError extends Error {
+  constructor(
+    readonly tokenId: number,
+    readonly tokenName: string,
+    readonly userId: number,
+  ) {
+    super(`token ${tokenId} exists`);
+    this.name = 'TokenExistsError';
+  }
+}
+
+/** A username did not resolve to a user. */
+export class UserNotFoundError extends Error {
+  constructor(readonly username: string) {
+    super(`no user ${username}`);
+    this.name = 'UserNotFoundError';
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * GitLabClient sends requests to the GitLab REST API: authentication header, JSON in and out,
+ * per-request time limit, no redirects, and retries where a retry cannot duplicate work
+ * (429 with Retry-After, and connection failures before anything was sent).
+ */
+import type { IncomingHttpHeaders, RequestOptions } from 'node:http';
+import { HttpClient } from '@actions/http-client';
+import { GitLabApiError, GitLabNetworkError, GitLabRedirectError } from './errors.js';
+
+export interface RetryPolicy {
+  /** attempts for a 429 before giving up */
+  rateLimitAttempts: number;
+  /** attempts for connection failures that are safe to repeat */
+  networkAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface GitLabClientOptions {
+  apiUrl: string;
+  /** undefined sends no credential header (skip-auth) */
+  credential: string | undefined;
+  timeoutMs: number;
+  maxSockets?: number;
+  retry?: Partial<RetryPolicy>;
+  userAgent?: string;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  headers: IncomingHttpHeaders;
+}
+
+const DEFAULT_RETRY: RetryPolicy = {
+  rateLimitAttempts: 10,
+  networkAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 60_000,
+};
+
+// Errors raised before the request could reach the server: repeating the request is safe.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+]);
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now = Date.now(),
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export class GitLabClient {
+  readonly apiUrl: string;
+  private readonly http: HttpClient;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  /** A 429 pauses every request of this client until then, so a bulk run slows down together. */
+  private pausedUntil = 0;
+  /** Handed to the request being prepared; see `send`. */
+  private pendingSignal: AbortSignal | undefined;
+
+  constructor(options: GitLabClientOptions) {
+    this.apiUrl = options.apiUrl.replace(/\/+$/, '');
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.timeoutMs = options.timeoutMs;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.credential !== undefined) headers['private-token'] = options.credential;
+    this.http = new HttpClient(
+      options.userAgent ?? 'create-gitlab-token',
+      [
+        {
+          prepareRequest: (request: RequestOptions) => {
+            request.signal = this.pendingSignal;
+          },
+          canHandleAuthentication: () => false,
+          handleAuthentication: () => Promise.reject(new Error('not supported')),
+        },
+      ],
+      {
+        headers,
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: true,
+        maxSockets: options.maxSockets ?? 8,
+        socketTimeout: options.timeoutMs,
+      },
+    );
+  }
+
+  /** Closes kept-alive connections so the process can exit. */
+  dispose(): void {
+    this.http.dispose();
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const url = `${this.apiUrl}${path}`;
+    const idempotent = method === 'GET' || method === 'DELETE';
+    for (let attempt = 1; ; attempt++) {
+      const wait = this.pausedUntil - Date.now();
+      if (wait > 0) await sleep(wait);
+      let status: number;
+      let headers: IncomingHttpHeaders;
+      let text: string;
+      try {
+        ({ status, headers, text } = await this.send(method, url, path, body));
+      } catch (error) {
+        const failure = this.toNetworkError(error, method, path, url);
+        const repeatable = !failure.sent || idempotent;
+        if (repeatable && attempt < this.retry.networkAttempts) {
+          await sleep(backoffDelay(attempt, this.retry));
+          continue;
+        }
+        throw failure;
+      }
+      if (status >= 200 && status < 300) {
+        return { status, headers, data: parseBody(text) as T };
+      }
+      if (status >= 300 && status < 400) {
+        const location = Array.isArray(headers.location) ? headers.location[0] : headers.location;
+        throw new GitLabRedirectError(method, path, status, location);
+      }
+      if (status === 429 && attempt < this.retry.rateLimitAttempts) {
+        const delay = Math.min(
+          parseRetryAfter(headers['retry-after']) ?? backoffDelay(attempt, this.retry),
+          this.retry.maxDelayMs,
+        );
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
+        continue;
+      }
+      // A gateway error on a read is worth another try; on a write it is the caller's call.
+      if (idempotent && [502, 503, 504].includes(status) && attempt < this.retry.networkAttempts) {
+        await sleep(backoffDelay(attempt, this.retry));
+        continue;
+      }
+      throw new GitLabApiError(method, path, status, parseBody(text), attempt);
+    }
+  }
+
+  private async send(
+    method: string,
+    url: string,
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const data = body === undefined ? null : JSON.stringify(body);
+      const headers = data === null ? {} : { 'content-type': 'application/json' };
+      // HttpClient prepares the request synchronously inside request(), so the handler above
+      // picks up this signal for this request only.
+      this.pendingSignal = controller.signal;
+      const pending = this.http.request(method, url, data, headers);
+      this.pendingSignal = undefined;
+      const response = await pending;
+      const text = await response.readBody();
+      return { status: response.message.statusCode ?? 0, headers: response.message.headers, text };
+    } catch (error) {
+      if (controller.signal.aborted) {
+        throw new GitLabNetworkError(
+          method,
+          path,
+          url,
+          'ETIMEDOUT',
+          'no answer in time',
+          true,
+          this.timeoutMs,
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private toNetworkError(
+    error: unknown,
+    method: string,
+    path: string,
+    url: string,
+  ): GitLabNetworkError {
+    if (error instanceof GitLabNetworkError) return error;
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (/^Request timeout/.test(message)) {
+      return new GitLabNetworkError(
+        method,
+        path,
+        url,
+        'ETIMEDOUT',
+        'no answer in time',
+        true,
+        this.timeoutMs,
+      );
+    }
+    const codeText = typeof code === 'string' ? code : 'ERROR';
+    return new GitLabNetworkError(
+      method,
+      path,
+      url,
+      codeText,
+      message,
+      !NOT_SENT_CODES.has(codeText),
+    );
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Reads and validates every input before any request is made. All problems are collected and
+ * reported together, each naming the input and what it expects.
+ */
+import { parseBaseUrl } from './base-url.js';
+import { InputError } from './errors.js';
+import { parseExpiresAt } from './expiry.js';
+import { quote } from './text.js';
+
+/** Returns an input's raw value ('' when unset), like `core.getInput` without trimming. */
+export type InputReader = (name: string) => string;
+export type Env = Record<string, string | undefined>;
+
+export type UserRef = { id: number } | { username: string };
+export type IfExists = 'create' | 'rotate' | 'fail';
+
+/** What is needed to talk to GitLab: shared by the main step, the post step and the CLI. */
+export interface ConnectionInputs {
+  apiUrl: string;
+  instanceUrl: string;
+  /** undefined with skip-auth */
+  credential: string | undefined;
+  timeoutMs: number;
+  insecureHttp: boolean;
+}
+
+export interface TokenRequestInputs extends ConnectionInputs {
+  users: UserRef[];
+  groupId: string | undefined;
+  scopes: string[];
+  name: string;
+  expiresAt: string | undefined;
+  description: string | undefined;
+  revoke: boolean;
+  maxConcurrency: number;
+  ifExists: IfExists;
+}
+
+export const DEFAULT_MAX_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 32;
+const MAX_USERS = 1000;
+const MAX_NAME_LENGTH = 255;
+const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
+const SCOPE = /^[a-z][a-z0-9_]{0,63}$/;
+const GROUP_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Collects problems as `input: sentence`. */
+class Problems {
+  readonly list: string[] = [];
+  add(input: string, sentence: string): void {
+    this.list.push(`${input}: ${sentence}`);
+  }
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new InputError(this.list);
+  }
+}
+
+function parseBoolean(read: InputReader, input: string, problems: Problems): boolean {
+  const value = read(input).trim();
+  if (value === '') return false;
+  if (/^true$/i.test(value)) return true;
+  if (/^false$/i.test(value)) return false;
+  problems.add(input, `expected true or false, got ${quote(value)}`);
+  return false;
+}
+
+function parseNumber(
+  read: InputReader,
+  input: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer: boolean,
+  problems: Problems,
+): number {
+  const value = read(input).trim();
+  if (value === '') return fallback;
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  const number = Number(value);
+  if (!pattern.test(value) || number < min || number > max) {
+    const kind = integer ? 'a whole number' : 'a number';
+    problems.add(input, `expected ${kind} from ${min} to ${max}, got ${quote(value)}`);
+    return fallback;
+  }
+  return number;
+}
+
+function parseConnectionInto(read: InputReader, env: Env, problems: Problems): ConnectionInputs {
+  const allowInsecure = parseBoolean(read, 'allow-insecure-http', problems);
+  const skipAuth = parseBoolean(read, 'skip-auth', problems);
+  const base = parseBaseUrl(read('base-url'), allowInsecure);
+  if (typeof base === 'string') problems.add('base-url', base);
+
+  let credential: string | undefined = read('gitlab-token').trim() || env.GITLAB_TOKEN?.trim();
+  if (skipAuth) {
+    credential = undefined;
+  } else if (!credential) {
+    problems.add(
+      'gitlab-token',
+      'required: pass an administrator token with the api scope (for example ' +
+        '`gitlab-token: ${{ secrets.GITLAB_ADMIN_TOKEN }}`), set GITLAB_TOKEN, or set skip-auth: true',
+    );
+  } else if (/\s/.test(credential) || CONTROL.test(credential)) {
+    // Never echo the value: it is a secret.
+    problems.add('gitlab-token', 'contains spaces or control characters: copy the token again');
+  }
+  const timeoutSeconds = parseNumber(read, 'timeout-seconds', 30, 1, 3600, false, problems);
+  return {
+    apiUrl: typeof base === 'string' ? '' : base.apiUrl,
+    instanceUrl: typeof base === 'string' ? '' : base.instanceUrl,
+    credential,
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    insecureHttp: typeof base === 'string' ? false : base.insecure,
+  };
+}
+
+/** The connection inputs alone (the post step needs nothing else). */
+export function parseConnectionInputs(read: InputReader, env: Env): ConnectionInputs {
+  const problems = new Problems();
+  const connection = parseConnectionInto(read, env, problems);
+  problems.throwIfAny();
+  return connection;
+}
+
+function parseUsers(raw: string, problems: Problems): UserRef[] {
+  const items = raw
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) {
+    problems.add('user-id', 'required: a numeric user ID or a username (several: one per line)');
+    return [];
+  }
+  if (items.length > MAX_USERS) {
+    problems.add('user-id', `at most ${MAX_USERS} users per step, got ${items.length}`);
+    return [];
+  }
+  const users: UserRef[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    let user: UserRef | undefined;
+    if (/^\d+$/.test(item)) {
+      const id = Number(item);
+      if (id >= 1 && Number.isSafeInteger(id)) user = { id };
+    } else {
+      const username = item.replace(/^@/, '');
+      if (USERNAME.test(username)) user = { username };
+    }
+    if (!user) {
+      problems.add(
+        'user-id',
+        `${quote(item)} is neither a numeric user ID nor a username ` +
+          `(letters, digits, '_', '-' and '.', optionally prefixed with '@')`,
+      );
+      continue;
+    }
+    const key = 'id' in user ? `#${user.id}` : user.username.toLowerCase();
+    if (!seen.has(key)) {
+      seen.add(key);
+      users.push(user);
+    }
+  }
+  return users;
+}
+
+function parseScopes(raw: string, problems: Problems): string[] {
+  const items = raw.split(/[\s,]+/).filter((item) => item !== '');
+  if (items.length === 0) {
+    problems.add('scopes', 'required: one or more scope names such as api, read_repository');
+    return [];
+  }
+  const bad = items.filter((item) => !SCOPE.test(item));
+  if (bad.length > 0) {
+    problems.add(
+      'scopes',
+      `${bad.map((item) => quote(item)).join(', ')} is not a scope name ` +
+        '(lower-case words such as api, read_api, read_repository), separated by commas or spaces',
+    );
+  }
+  return [...new Set(items)];
+}
+
+function defaultName(env: Env): string {
+  const repository = env.GITHUB_REPOSITORY || 'local';
+  const runId = env.GITHUB_RUN_ID || String(Date.now());
+  return `GitHub Actions ${repository} run ${runId}`;
+}
+
+function parseName(raw: string, env: Env, problems: Problems): string {
+  const name = raw.trim() || defaultName(env);
+  const length = [...name].length;
+  if (length > MAX_NAME_LENGTH) {
+    problems.add('name', `at most ${MAX_NAME_LENGTH} characters, got ${length}`);
+  } else if (CONTROL.test(name)) {
+    problems.add('name', `must be one line without control characters, got ${quote(name)}`);
+  }
+  return name;
+}
+
+function parseGroupId(raw: string, problems: Problems): string | undefined {
+  const value = raw.trim().replace(/^\/+|\/+$/g, '');
+  if (value === '') return undefined;
+  if (/^\d+$/.test(value) || GROUP_PATH.test(value)) return value;
+  problems.add(
+    'group-id',
+    `expected a numeric group ID or a full path such as my-group, got ${quote(value)}`,
+  );
+  return undefined;
+}
+
+function parseIfExists(raw: string, problems: Problems): IfExists {
+  const value = raw.trim().toLowerCase() || 'create';
+  if (value === 'create' || value === 'rotate' || value === 'fail') return value;
+  problems.add('if-exists', `expected create, rotate or fail, got ${quote(raw.trim())}`);
+  return 'create';
+}
+
+/** Parses every input of the main step; throws InputError listing all problems. */
+export function parseInputs(read: InputReader, env: Env, now: Date): TokenRequestInputs {
+  const problems = new Problems();
+  const connection = parseConnectionInto(read, env, problems);
+  const users = parseUsers(read('user-id'), problems);
+  const scopes = parseScopes(read('scopes'), problems);
+  const name = parseName(read('name'), env, problems);
+  const expiry = parseExpiresAt(read('expires-at'), now);
+  if (typeof expiry === 'string') problems.add('expires-at', expiry);
+  const description = read('description').trim() || undefined;
+  const revoke = parseBoolean(read, 'revoke', problems);
+  const maxConcurrency = parseNumber(
+    read,
+    'max-concurrency',
+    DEFAULT_MAX_CONCURRENCY,
+    1,
+    MAX_CONCURRENCY,
+    true,
+    problems,
+  );
+  const groupId = parseGroupId(read('group-id'), problems);
+  const ifExists = parseIfExists(read('if-exists'), problems);
+  problems.throwIfAny();
+  return {
+    ...connection,
+    users,
+    groupId,
+    scopes,
+    name,
+    expiresAt: typeof expiry === 'string' ? undefined : expiry.date,
+    description,
+    revoke,
+    maxConcurrency,
+    ifExists,
+  };
+}

@@ -1,0 +1,4 @@
+// Entry point of the main step: everything happens in the library.
+import { runMain } from './lib/action.js';
+
+await runMain();

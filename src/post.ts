@@ -1,0 +1,4 @@
+// Entry point of the post step (revoke: true).
+import { runPost } from './lib/post.js';
+
+await runPost();
