@@ -11,4 +11,5 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }],
   },
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/__tests__/helpers/plain-summary-reporter.cjs'],
 };
