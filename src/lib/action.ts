@@ -15,6 +15,7 @@ import {
   tokenOutputs,
 } from './outputs.js';
 import { summaryTable } from './summary.js';
+import { oneLine } from './text.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -72,8 +73,11 @@ async function createAndReport(now: Date): Promise<void> {
       if (!created) continue;
       const { token, rotatedFrom } = created;
       const how = rotatedFrom ? `Rotated token ${rotatedFrom} into` : 'Created';
+      // core.info prints as is: flatten what GitLab returned so no line can become a command.
       core.info(
-        `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.`,
+        oneLine(
+          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.`,
+        ),
       );
     }
     await writeSummary(inputs, results);

@@ -54,7 +54,7 @@ Options (as the action's inputs):
   --base-url URL            GitLab instance (default https://gitlab.com)
   --user-id LIST            user IDs or usernames, comma-separated
   --scopes LIST             scope names, comma-separated
-  --name NAME               token name (default "GitLab CI <project> pipeline <id>" or a local name)
+  --name NAME               token name (default "GitLab CI <project> pipeline <id>" in a job)
   --expires-at DATE|Nd      YYYY-MM-DD in the future, or N days from today
   --description TEXT        token description
   --group-id GROUP          create tokens for this top-level group's service accounts
@@ -72,10 +72,18 @@ function usageError(io: CliIo, message: string): number {
   return EXIT_USAGE;
 }
 
-/** GitLab CI's predefined variables give the default name, as GitHub's do for the action. */
-function cliEnv(env: Env): Env {
-  if (env.GITHUB_REPOSITORY || !env.CI_PROJECT_PATH) return env;
-  return { ...env, GITHUB_REPOSITORY: env.CI_PROJECT_PATH, GITHUB_RUN_ID: env.CI_PIPELINE_ID };
+/**
+ * The default token name. In a GitLab CI job it comes from the predefined variables, as the
+ * action's comes from GitHub's: `GitLab CI <project> pipeline <id>` (stable when a job is
+ * retried, so `--if-exists rotate` finds it). Inside GitHub Actions the action's own default.
+ */
+function cliName(read: (name: string) => string, env: Env, now: Date): string {
+  const given = read('name');
+  if (given.trim() || env.GITHUB_REPOSITORY) return given;
+  if (env.CI_PROJECT_PATH) {
+    return `GitLab CI ${env.CI_PROJECT_PATH} pipeline ${env.CI_PIPELINE_ID || env.CI_JOB_ID || now.getTime()}`;
+  }
+  return `create-gitlab-token ${now.toISOString()}`;
 }
 
 function formatOutput(format: string, results: Awaited<ReturnType<typeof createTokens>>): string {
@@ -153,7 +161,8 @@ async function createCommand(
   }
   let inputs;
   try {
-    inputs = parseInputs(read, cliEnv(env), now);
+    const name = cliName(read, env, now);
+    inputs = parseInputs((input) => (input === 'name' ? name : read(input)), env, now);
   } catch (error) {
     if (error instanceof InputError)
       return usageError(io, describeError(error, { instanceUrl: '', secrets }));
@@ -179,9 +188,10 @@ async function createCommand(
     });
     for (const result of results) {
       if (result.created) {
-        const { token } = result.created;
+        const { token, rotatedFrom } = result.created;
+        const how = rotatedFrom ? `Rotated token ID ${rotatedFrom} into` : 'Created';
         io.stderr(
-          `Created token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.\n`,
+          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.\n`,
         );
       } else {
         io.stderr(`error: ${result.error}\n`);
@@ -210,7 +220,8 @@ async function revokeCommand(
     return usageError(io, '--id: expected one or more numeric token IDs');
   }
   const groupId = read('group-id').trim() || undefined;
-  const userId = Number(read('user-id').trim());
+  const rawUserId = read('user-id').trim();
+  const userId = /^\d+$/.test(rawUserId) ? Number(rawUserId) : 0;
   if (groupId !== undefined && !(userId > 0)) {
     return usageError(
       io,

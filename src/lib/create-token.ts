@@ -38,7 +38,20 @@ export interface NewToken {
 }
 
 /** Allowance for the difference between this runner's clock and GitLab's. */
-const CLOCK_SKEW_MS = 2 * 60_000;
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Could `token` be the one our lost request made? Same name (listed by it), made since the
+ * request was sent, and the scopes and expiry we asked for: so that a token an earlier step made
+ * with the same name a moment ago is left alone.
+ */
+function madeByRequest(token: PersonalAccessToken, params: TokenParams, sentAt: number): boolean {
+  return (
+    Date.parse(token.created_at) >= sentAt - CLOCK_SKEW_MS &&
+    sameScopes(token.scopes, params.scopes) &&
+    (params.expiresAt === undefined || token.expires_at === params.expiresAt)
+  );
+}
 
 /** True when GitLab may have acted on a request whose answer never arrived. */
 export function isReplyLost(error: unknown): boolean {
@@ -57,6 +70,11 @@ function reveal(
   return token as PersonalAccessToken & { token: string };
 }
 
+function sameScopes(a: string[] | undefined, b: string[]): boolean {
+  const have = new Set(a ?? []);
+  return have.size === new Set(b).size && b.every((scope) => have.has(scope));
+}
+
 function newest(tokens: PersonalAccessToken[]): PersonalAccessToken {
   return [...tokens].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
 }
@@ -73,8 +91,22 @@ export async function createPersonalAccessToken(
     if (existing.length > 0) {
       const current = newest(existing);
       if (ifExists === 'fail') throw new TokenExistsError(current.id, params.name, owner.userId);
-      const rotated = await withReconcile(client, owner, params, hooks, current.id);
-      return { token: rotated, rotatedFrom: current.id };
+      if (sameScopes(current.scopes, params.scopes)) {
+        const rotated = await withReconcile(client, owner, params, hooks, current.id);
+        return { token: rotated, rotatedFrom: current.id };
+      }
+      // A rotation keeps the old scopes: a token with other scopes than asked for is replaced
+      // (create, then revoke the old one) so the output never has more rights than requested.
+      const made = await withReconcile(client, owner, params, hooks, undefined);
+      try {
+        await revokeToken(client, owner, current.id);
+      } catch {
+        hooks.log.warning(
+          `Token ID ${current.id} has other scopes than requested, so token ID ${made.id} replaces it, ` +
+            `but it could not be revoked: revoke it by hand.`,
+        );
+      }
+      return { token: made, rotatedFrom: current.id };
     }
   }
   return { token: await withReconcile(client, owner, params, hooks, undefined) };
@@ -101,11 +133,13 @@ async function withReconcile(
           : await rotateToken(client, owner, target, params.expiresAt);
       return reveal(reply, hooks);
     } catch (error) {
+      if (isServerError(error))
+        await cleanUpAfterServerError(client, owner, params, sentAt, target, hooks.log);
       if (!isReplyLost(error)) throw error;
       const stillActive = await revokeOrphans(
         client,
         owner,
-        params.name,
+        params,
         sentAt,
         target,
         error,
@@ -127,16 +161,45 @@ async function withReconcile(
   }
 }
 
+function isServerError(error: unknown): boolean {
+  return error instanceof GitLabApiError && error.status === 500;
+}
+
+/**
+ * A 500 is reported, not retried: GitLab may have failed after storing the token, though, so
+ * any token it made is looked for and revoked. When that check itself fails, the user is told
+ * which token to look for, and the 500 is still what the step reports.
+ */
+async function cleanUpAfterServerError(
+  client: GitLabClient,
+  owner: TokenOwner,
+  params: TokenParams,
+  sentAt: number,
+  keepId: number | undefined,
+  log: Logger,
+): Promise<void> {
+  const { name } = params;
+  try {
+    await revokeOrphans(client, owner, params, sentAt, keepId, undefined, log);
+  } catch {
+    log.warning(
+      `GitLab answered 500 and it could not be checked whether it made a token anyway: ` +
+        `revoke by hand any active token named ${JSON.stringify(name)} of user ${owner.userId} made just now.`,
+    );
+  }
+}
+
 /** Revokes active same-name tokens made since `sentAt`; tells whether `keepId` is still active. */
 async function revokeOrphans(
   client: GitLabClient,
   owner: TokenOwner,
-  name: string,
+  params: TokenParams,
   sentAt: number,
   keepId: number | undefined,
   cause: unknown,
   log: Logger,
 ): Promise<boolean> {
+  const { name } = params;
   let active: PersonalAccessToken[];
   try {
     active = await listActiveTokens(client, owner, name);
@@ -148,7 +211,7 @@ async function revokeOrphans(
     );
   }
   const orphans = active.filter(
-    (token) => token.id !== keepId && Date.parse(token.created_at) >= sentAt - CLOCK_SKEW_MS,
+    (token) => token.id !== keepId && madeByRequest(token, params, sentAt),
   );
   const failed: number[] = [];
   for (const orphan of orphans) {

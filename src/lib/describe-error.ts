@@ -70,7 +70,8 @@ function isGitLabDotCom(instanceUrl: string): boolean {
 }
 
 function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
-  const text = oneLine(gitlabErrorText(error.body), 300);
+  // Scrub before shortening, so that a cut cannot leave part of a secret behind.
+  const text = oneLine(scrubSecrets(gitlabErrorText(error.body), ctx.secrets), 300);
   const said = `${error.status} ${STATUS_TEXT[error.status] ?? ''}`.trim();
   const quoted = text ? `: GitLab said ${quote(text, 300)}` : '';
   const head = `GitLab answered ${said} to ${error.method} ${error.path}${quoted}.`;
@@ -81,7 +82,7 @@ function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
     case error.status === 401:
       return `${head} The gitlab-token is wrong, expired or revoked: create a new token for an administrator with the api scope and update the secret.`;
     case error.status === 403 && ctx.groupId !== undefined:
-      return `${head} Tokens for group service accounts can be created only by an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that the credential's user is an Owner of group ${quote(ctx.groupId)} and that the user is a service account of that group.`;
+      return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that group-id ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
     case error.status === 403 && isGitLabDotCom(ctx.instanceUrl):
       return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set group-id to the top-level group; its Owner's token as gitlab-token).`;
     case error.status === 403 && user !== undefined && user.is_admin === false:
@@ -134,7 +135,9 @@ function suggestedBaseUrl(location: string, requestUrl: string): string | undefi
 
 function describeRedirect(error: GitLabRedirectError, ctx: ErrorContext): string {
   const requestUrl = `${ctx.instanceUrl}/api/v4${error.path}`;
-  const target = error.location ? oneLine(error.location, 300) : '(no Location)';
+  const target = error.location
+    ? oneLine(scrubSecrets(error.location, ctx.secrets), 300)
+    : '(no Location)';
   const suggestion = error.location ? suggestedBaseUrl(error.location, requestUrl) : undefined;
   const fix = suggestion
     ? `set base-url to ${suggestion}`
@@ -157,7 +160,8 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
   if (/CERT|SSL|TLS|SELF_SIGNED/i.test(error.code)) {
     return `The TLS certificate of ${ctx.instanceUrl} is not trusted (${error.code}): give the runner the instance's CA certificate, for example with NODE_EXTRA_CA_CERTS.`;
   }
-  return `The connection failed during ${where} (${error.code}: ${oneLine(error.detail, 200)}).`;
+  const detail = oneLine(scrubSecrets(error.detail, ctx.secrets), 200);
+  return `The connection failed during ${where} (${error.code}: ${detail}).`;
 }
 
 function describe(error: unknown, ctx: ErrorContext): string {
@@ -179,7 +183,9 @@ function describe(error: unknown, ctx: ErrorContext): string {
 }
 
 /** The message for a failure: never contains a known secret or anything shaped like a token. */
-export function describeError(error: unknown, ctx: ErrorContext): string {
+export function describeError(error: unknown, context: ErrorContext): string {
+  // The secrets are read more than once: an iterator would be used up after the first time.
+  const ctx = { ...context, secrets: [...context.secrets] };
   const message = describe(error, ctx);
   const prefixed =
     ctx.subject && !(error instanceof InputError) ? `${ctx.subject}: ${message}` : message;

@@ -42,14 +42,24 @@ export interface TokenOwner {
  * (GitLab.com owners are not administrators, so the instance-wide ones would not do).
  */
 function tokensPath(owner: TokenOwner): string {
-  return owner.groupId === undefined
+  const group = groupOf(owner);
+  return group === undefined
     ? `/users/${owner.userId}/personal_access_tokens`
-    : `/groups/${encodeURIComponent(owner.groupId)}/service_accounts/${owner.userId}/personal_access_tokens`;
+    : `/groups/${encodeURIComponent(group)}/service_accounts/${owner.userId}/personal_access_tokens`;
+}
+
+/**
+ * The group as inputs.ts reads group-id: the post step and `revoke` pass the raw input, and
+ * ` /acme/ ` must not become another path (whose 404 would pass for "already revoked").
+ */
+function groupOf(owner: TokenOwner): string | undefined {
+  const group = owner.groupId?.trim().replace(/^\/+|\/+$/g, '');
+  return group ? group : undefined;
 }
 
 /** One token: instance-wide endpoint, or the group's service-account endpoint. */
 function tokenPath(owner: TokenOwner, id: number): string {
-  return owner.groupId === undefined
+  return groupOf(owner) === undefined
     ? `/personal_access_tokens/${id}`
     : `${tokensPath(owner)}/${id}`;
 }
@@ -87,7 +97,7 @@ export async function listActiveTokens(
 ): Promise<PersonalAccessToken[]> {
   const search = `state=active&search=${encodeURIComponent(name)}&per_page=100`;
   const path =
-    owner.groupId === undefined
+    groupOf(owner) === undefined
       ? `/personal_access_tokens?user_id=${owner.userId}&${search}`
       : `${tokensPath(owner)}?${search}`;
   const { data } = await client.request<PersonalAccessToken[]>('GET', path);

@@ -3,7 +3,7 @@
  * per-request time limit, no redirects, and retries where a retry cannot duplicate work
  * (429 with Retry-After, and connection failures before anything was sent).
  */
-import type { IncomingHttpHeaders, RequestOptions } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { HttpClient } from '@actions/http-client';
 import { GitLabApiError, GitLabNetworkError, GitLabRedirectError } from './errors.js';
 
@@ -50,7 +50,31 @@ const NOT_SENT_CODES = new Set([
   'EADDRNOTAVAIL',
 ]);
 
+// TLS handshake failures (untrusted or mismatched certificate): nothing was sent, and repeating
+// the request cannot help.
+const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads a response body. Unlike HttpClientResponse.readBody, it fails when the connection closes
+ * or is aborted before the body ends, so a server that stalls mid-body cannot hang the step.
+ */
+function readText(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    message.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    message.once('error', reject);
+    message.once('close', () => {
+      if (!ended) reject(new Error('the connection closed before the reply was complete'));
+    });
+  });
+}
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
 export function parseRetryAfter(
@@ -135,7 +159,12 @@ export class GitLabClient {
         ({ status, headers, text } = await this.send(method, url, path, body));
       } catch (error) {
         const failure = this.toNetworkError(error, method, path, url);
-        const repeatable = !failure.sent || idempotent;
+        // A timeout is not repeated: timeout-seconds bounds each request, and repeating it would
+        // multiply the time a dead server can hold the step.
+        const repeatable =
+          (!failure.sent || idempotent) &&
+          failure.code !== 'ETIMEDOUT' &&
+          !TLS_FAILURE.test(failure.code);
         if (repeatable && attempt < this.retry.networkAttempts) {
           await sleep(backoffDelay(attempt, this.retry));
           continue;
@@ -183,7 +212,7 @@ export class GitLabClient {
       const pending = this.http.request(method, url, data, headers);
       this.pendingSignal = undefined;
       const response = await pending;
-      const text = await response.readBody();
+      const text = await readText(response.message);
       return { status: response.message.statusCode ?? 0, headers: response.message.headers, text };
     } catch (error) {
       if (controller.signal.aborted) {
@@ -230,7 +259,7 @@ export class GitLabClient {
       url,
       codeText,
       message,
-      !NOT_SENT_CODES.has(codeText),
+      !NOT_SENT_CODES.has(codeText) && !TLS_FAILURE.test(codeText),
     );
   }
 }

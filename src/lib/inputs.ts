@@ -173,9 +173,12 @@ function parseScopes(raw: string, problems: Problems): string[] {
   }
   const bad = items.filter((item) => !SCOPE.test(item));
   if (bad.length > 0) {
+    // A few examples are enough; a huge value must not make a huge message.
+    const shown = bad.slice(0, 5).map((item) => quote(item));
+    if (bad.length > shown.length) shown.push(`and ${bad.length - shown.length} more`);
     problems.add(
       'scopes',
-      `${bad.map((item) => quote(item)).join(', ')} is not a scope name ` +
+      `${shown.join(', ')} is not a scope name ` +
         '(lower-case words such as api, read_api, read_repository), separated by commas or spaces',
     );
   }

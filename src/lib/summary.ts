@@ -19,14 +19,15 @@ export function summaryTable(results: TokenResult[], revoke: boolean): SummaryTa
         ? `${userLabel(result.user)} (ID ${result.userId})`
         : userLabel(result.user);
     const token = result.created?.token;
+    // core.summary leaves an empty cell unclosed (`<td>`), so empty cells get a dash.
     if (!token)
       return [
         { data: user },
-        { data: 'failed' },
-        { data: '' },
-        { data: '' },
-        { data: '' },
-        { data: '' },
+        { data: 'failed (see the log)' },
+        { data: '-' },
+        { data: '-' },
+        { data: '-' },
+        { data: '-' },
       ];
     const rotated = result.created?.rotatedFrom
       ? ` (rotated from ${result.created.rotatedFrom})`

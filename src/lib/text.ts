@@ -5,11 +5,18 @@
 
 const MAX_QUOTED = 80;
 
+// Characters JSON.stringify leaves as they are but that some terminals or log viewers treat as
+// control characters or line breaks.
+const UNESCAPED_CONTROLS = /[\u007f-\u009f\u2028\u2029]/g;
+
 /** Quotes a value for an error message: JSON escaping turns control characters into `\n` etc. */
 export function quote(value: string, max = MAX_QUOTED): string {
   const chars = [...value];
   const shown = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
-  return JSON.stringify(shown);
+  return JSON.stringify(shown).replace(
+    UNESCAPED_CONTROLS,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 // GitLab token prefixes (glpat-, gloas-, glrt-, glcbt-, ...) and other long opaque strings.
@@ -19,7 +26,12 @@ const TOKEN_LIKE = /\bgl[a-z]{1,8}-[A-Za-z0-9_.-]{8,}/g;
 export function scrubSecrets(text: string, secrets: Iterable<string> = []): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('***');
+    if (secret.length < 4) continue;
+    // Also the JSON-escaped form, in case the secret was quoted before it reached here.
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of escaped === secret ? [secret] : [secret, escaped]) {
+      out = out.split(form).join('***');
+    }
   }
   return out.replace(TOKEN_LIKE, '***');
 }
