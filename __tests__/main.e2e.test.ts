@@ -244,10 +244,14 @@ describe('main step', () => {
 
     it('500 is reported, not retried', async () => {
       sim.addFault({ method: 'POST', fault: { kind: 'status', status: 500 } });
-      const result = await run({ 'user-id': '42', scopes: 'api' });
+      const result = await run({ 'user-id': '42', scopes: 'api', name: 'five hundred' });
       expect(commands(result.stdout, 'error')[0]).toContain('500 Internal Server Error');
       expect(commands(result.stdout, 'error')[0]).toContain('problem on the GitLab side');
-      expect(sim.requests).toHaveLength(1);
+      // One POST, never repeated; then a look for a token GitLab may have stored anyway.
+      expect(sim.requests.map(requestLine)).toEqual([
+        'POST /api/v4/users/42/personal_access_tokens',
+        'GET /api/v4/personal_access_tokens?user_id=42&state=active&search=five+hundred&per_page=100',
+      ]);
     });
 
     it('GitLab.com: no admin API, use group service accounts', async () => {

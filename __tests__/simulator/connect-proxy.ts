@@ -18,6 +18,11 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+export interface ConnectProxyOptions {
+  /** Connect every target to this address instead of its own host (names need no DNS). */
+  resolveTo?: string;
+}
+
 export class ConnectProxy {
   /** 'host:port' targets of CONNECT requests, in arrival order. */
   readonly connects: string[] = [];
@@ -26,6 +31,8 @@ export class ConnectProxy {
   private server: http.Server | null = null;
   private readonly sockets = new Set<Duplex>();
   private baseUrl = '';
+
+  constructor(private readonly options: ConnectProxyOptions = {}) {}
 
   get url(): string {
     return this.baseUrl;
@@ -95,7 +102,7 @@ export class ConnectProxy {
     }
     const upstream = http.request(
       {
-        host: url.hostname.replace(/^\[|\]$/g, ''),
+        host: this.options.resolveTo ?? url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || 80,
         method: req.method,
         path: `${url.pathname}${url.search}`,
@@ -137,7 +144,7 @@ export class ConnectProxy {
       return;
     }
     const [, host, port] = m;
-    const upstream = net.connect(Number(port), host);
+    const upstream = net.connect(Number(port), this.options.resolveTo ?? host);
     this.track(upstream);
     let connected = false;
     upstream.once('connect', () => {

@@ -3,6 +3,7 @@
 // benchmarks. Node built-ins only; the constructor does no I/O.
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { URL } from 'node:url';
 import {
@@ -71,7 +72,9 @@ export type Fault =
       afterCreate?: boolean;
     }
   | { kind: 'reset'; afterCreate?: boolean }
-  | { kind: 'hang' }
+  | { kind: 'hang'; afterCreate?: boolean }
+  /** Sends the status line, headers and part of the body, then nothing more. */
+  | { kind: 'stall'; status?: number; afterCreate?: boolean }
   | { kind: 'redirect'; status?: number; location: string }
   | { kind: 'rateLimit'; retryAfterSeconds?: number };
 
@@ -200,7 +203,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function isAfterCreate(f: Fault): boolean {
-  return (f.kind === 'status' || f.kind === 'reset') && f.afterCreate === true;
+  return 'afterCreate' in f && f.afterCreate === true;
 }
 
 function newSecret(): string {
@@ -243,11 +246,18 @@ export class GitLabSimulator {
     return this.baseUrl;
   }
 
-  async start(host = '127.0.0.1'): Promise<string> {
+  /** With `tls` (PEM key and certificate) it serves https. */
+  async start(
+    host = '127.0.0.1',
+    options: { tls?: { key: string; cert: string } } = {},
+  ): Promise<string> {
     if (this.server) throw new Error('GitLabSimulator already started');
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       void this.handle(req, res);
-    });
+    };
+    const server: http.Server = options.tls
+      ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+      : http.createServer(handler);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -262,7 +272,8 @@ export class GitLabSimulator {
       });
     });
     const { port } = server.address() as AddressInfo;
-    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const scheme = options.tls ? 'https' : 'http';
+    this.baseUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return this.baseUrl;
   }
 
@@ -468,6 +479,13 @@ export class GitLabSimulator {
         return;
       case 'hang':
         return;
+      case 'stall':
+        res.writeHead(fault.status ?? 200, {
+          'content-type': 'application/json',
+          'content-length': 4096,
+        });
+        res.write('{"id":');
+        return;
       case 'redirect':
         res.writeHead(fault.status ?? 302, { location: fault.location, 'content-length': 0 });
         res.end();
@@ -562,6 +580,17 @@ export class GitLabSimulator {
       handler = (p) => this.revokeToken(p, b ?? '');
     } else if (method === 'POST' && n === 3 && a === 'personal_access_tokens' && c === 'rotate') {
       handler = (p, params) => this.rotateToken(p, b ?? '', params);
+    } else if (
+      a === 'groups' &&
+      c === 'service_accounts' &&
+      e === 'personal_access_tokens' &&
+      ((method === 'GET' && n === 5) ||
+        (method === 'DELETE' && n === 6) ||
+        (method === 'POST' && n === 7 && segs[6] === 'rotate'))
+    ) {
+      const tokenId = segs[5] ?? '';
+      handler = (p, params) =>
+        this.groupTokenRoute(method, p, b ?? '', d ?? '', tokenId, params, url);
     }
     if (!handler) return notFound();
 
@@ -800,6 +829,36 @@ export class GitLabSimulator {
     token.revoked = true;
     token.active = false;
     return { status: 204 };
+  }
+
+  /**
+   * List, revoke and rotate a group service account's tokens: an Owner of the top-level group
+   * (or an administrator); 404 for a token that is not the service account's.
+   */
+  private groupTokenRoute(
+    method: string,
+    p: Principal,
+    rawGroup: string,
+    rawUserId: string,
+    rawTokenId: string,
+    params: Params,
+    url: URL,
+  ): Reply {
+    const group = this.resolveGroup(rawGroup);
+    if (!group) return notFound('Group');
+    if (group.parentId !== null || !(p.admin || group.ownerIds.has(p.user.id))) return forbidden();
+    const userId = /^\d+$/.test(rawUserId) ? Number(rawUserId) : NaN;
+    if (!group.serviceAccountIds.has(userId) || !this.users.has(userId)) return notFound('User');
+    // The group's Owner acts on this service account's tokens as an administrator would.
+    const owner: Principal = { ...p, admin: true };
+    if (method === 'GET') return this.listTokens(owner, { ...params, user_id: userId }, url);
+    const token = /^\d+$/.test(rawTokenId)
+      ? this.tokens.find((t) => t.id === Number(rawTokenId))
+      : undefined;
+    if (!token || token.user_id !== userId) return notFound();
+    return method === 'DELETE'
+      ? this.revokeToken(owner, rawTokenId)
+      : this.rotateToken(owner, rawTokenId, params);
   }
 
   private rotateToken(p: Principal, raw: string, params: Params): Reply {

@@ -1,0 +1,306 @@
+/** End-to-end: the bundled command-line entry (dist/cli/index.js) against the simulator. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ADMIN_TOKEN,
+  GROUP_OWNER_TOKEN,
+  GitLabSimulator,
+  SEED_GROUPS,
+  SEED_USERS,
+  USER_TOKEN,
+} from './simulator/gitlab-simulator.js';
+import { findLeaks, requestLine, runCli } from './helpers/run-action.js';
+
+type CliResult = Awaited<ReturnType<typeof runCli>>;
+
+const sim = new GitLabSimulator();
+let baseUrl = '';
+
+beforeAll(async () => {
+  sim.seedDefaults();
+  baseUrl = await sim.start();
+});
+afterAll(() => sim.stop());
+afterEach(() => {
+  sim.requests.length = 0;
+  sim.clearFaults();
+});
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(['--base-url', baseUrl, ...args], { GITLAB_TOKEN: ADMIN_TOKEN, ...env });
+}
+
+const secrets = (credential = ADMIN_TOKEN): string[] => [
+  credential,
+  ...sim.tokens.map((token) => token.token),
+];
+/** stderr never holds a secret; stdout only when `--output` asked for the token. */
+function expectNoLeaks(result: CliResult, stdoutMayHoldToken: boolean, credential?: string): void {
+  const checked = stdoutMayHoldToken ? { stdout: '', stderr: result.stderr } : result;
+  expect(findLeaks(checked, secrets(credential))).toEqual([]);
+  if (stdoutMayHoldToken) expect(result.stdout).not.toContain(credential ?? ADMIN_TOKEN);
+}
+
+const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
+const USAGE = 'Usage:\n  create-gitlab-token [create]';
+
+describe('CLI: create', () => {
+  it('--output json prints every token as JSON on stdout, messages on stderr', async () => {
+    const result = await cli(['--user-id', '42', '--scopes', 'api,read_api', '--output', 'json']);
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual(['POST /api/v4/users/42/personal_access_tokens']);
+    const made = lastToken();
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        user_id: 42,
+        id: made.id,
+        name: made.name,
+        token: made.token,
+        scopes: ['api', 'read_api'],
+        expires_at: made.expires_at,
+      },
+    ]);
+    expect(result.stderr).toContain(`Created token ID ${made.id} for user 42`);
+    expectNoLeaks(result, true);
+  });
+
+  it('--output token prints only the secret', async () => {
+    const result = await cli(['--user-id', '42', '--scopes', 'read_api', '--output', 'token']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${lastToken().token}\n`);
+    expectNoLeaks(result, true);
+  });
+
+  it('--output dotenv prints KEY=value lines for a GitLab CI dotenv report', async () => {
+    const result = await cli([
+      '--user-id',
+      '@alice',
+      '--scopes',
+      'read_api',
+      '--expires-at',
+      '1d',
+      '--output',
+      'dotenv',
+    ]);
+    expect(result.code).toBe(0);
+    const made = lastToken();
+    expect(result.stdout).toBe(
+      `GITLAB_NEW_TOKEN=${made.token}\nGITLAB_NEW_TOKEN_ID=${made.id}\n` +
+        `GITLAB_NEW_TOKEN_USER_ID=42\nGITLAB_NEW_TOKEN_EXPIRES_AT=${made.expires_at}\n`,
+    );
+    expectNoLeaks(result, true);
+  });
+
+  it('without --output, stdout stays empty and nothing leaks', async () => {
+    const result = await cli(['--user-id', '42', '--scopes', 'read_api']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(lastToken().active).toBe(true);
+    expect(result.stderr).toContain(`Created token ID ${lastToken().id}`);
+    expectNoLeaks(result, false);
+  });
+
+  it('takes GITLAB_TOKEN from the environment and names the token after the GitLab CI pipeline', async () => {
+    const result = await cli(['--user-id', '43', '--scopes', 'read_api'], {
+      GITLAB_TOKEN: ADMIN_TOKEN,
+      GITHUB_REPOSITORY: '',
+      CI_PROJECT_PATH: 'acme/app',
+      CI_PIPELINE_ID: '777',
+    });
+    expect(result.code).toBe(0);
+    expect(sim.requests[0].headers['private-token']).toBe(ADMIN_TOKEN);
+    expect(sim.requests[0].body).toMatchObject({ name: 'GitLab CI acme/app pipeline 777' });
+    expectNoLeaks(result, false);
+  });
+
+  it('--gitlab-token works but warns that other processes can see it', async () => {
+    const result = await runCli(
+      ['--base-url', baseUrl, '--gitlab-token', ADMIN_TOKEN, '--user-id', '42', '--scopes', 'api'],
+      {},
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: --gitlab-token is visible to other processes');
+    expectNoLeaks(result, false);
+  });
+
+  it('group service accounts and --if-exists rotate', async () => {
+    const args = [
+      '--group-id',
+      'acme',
+      '--user-id',
+      String(SEED_USERS.serviceAccount),
+      '--scopes',
+      'read_api',
+      '--name',
+      'cli-rerun',
+      '--if-exists',
+      'rotate',
+    ];
+    const env = { GITLAB_TOKEN: GROUP_OWNER_TOKEN };
+    const first = await cli([...args, '--output', 'token'], env);
+    expect(first.code).toBe(0);
+    const old = lastToken();
+    const second = await cli(args, env);
+    expect(second.code).toBe(0);
+    const rotated = lastToken();
+    expect(second.stderr).toContain(`Rotated token ID ${old.id} into token ID ${rotated.id}`);
+    expect(old.active).toBe(false);
+    expect(rotated.active).toBe(true);
+    expect(first.stdout).toBe(`${old.token}\n`);
+    expect(second.stdout).toBe('');
+    expectNoLeaks(first, true, GROUP_OWNER_TOKEN);
+    expectNoLeaks(second, false, GROUP_OWNER_TOKEN);
+  });
+
+  it('--if-exists fail exits 1 naming the existing token', async () => {
+    const first = await cli(['--user-id', '44', '--scopes', 'api', '--name', 'cli-fail']);
+    const existing = lastToken();
+    const count = sim.tokens.length;
+    const second = await cli([
+      '--user-id',
+      '44',
+      '--scopes',
+      'api',
+      '--name',
+      'cli-fail',
+      '--if-exists',
+      'fail',
+      '--output',
+      'json',
+    ]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`(ID ${existing.id})`);
+    expect(second.stdout).toBe('');
+    expect(sim.tokens).toHaveLength(count);
+    expectNoLeaks(first, false);
+    expectNoLeaks(second, false);
+  });
+});
+
+describe('CLI: exit codes', () => {
+  it.each([
+    [['--user-id', '42', '--scopes', 'api', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [['--user-id', '42'], 'scopes: required'],
+    [['--user-id', '42', '--scopes', 'api', '--output', 'xml'], '--output: expected json, token'],
+    [['--user-id', '42', '--scopes', 'api', '--expires-at', 'soon'], 'expires-at: expected'],
+    [['--user-id', '42', '--scopes', 'api', '--if-exists', 'maybe'], 'if-exists: expected'],
+    [['destroy', '--user-id', '42'], 'unknown command "destroy"'],
+    [['revoke'], '--id: expected one or more numeric token IDs'],
+    [['revoke', '--id', '12x'], '--id: expected one or more numeric token IDs'],
+    [['revoke', '--id', '5', '--group-id', 'acme'], '--user-id: with --group-id'],
+    [['revoke', '--id', '5', '--group-id', 'acme', '--user-id', '9e1'], '--user-id: with'],
+  ])('2 with the usage for %j, before any request', async (args, message) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(USAGE);
+    expect(result.stdout).toBe('');
+    expect(sim.requests).toEqual([]);
+    expectNoLeaks(result, false);
+  });
+
+  it('2 without a credential', async () => {
+    const result = await runCli(['--base-url', baseUrl, '--user-id', '42', '--scopes', 'api']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('gitlab-token: required');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('1 when GitLab refuses, with the explanation on stderr and nothing on stdout', async () => {
+    const result = await cli(['--user-id', '43', '--scopes', 'api', '--output', 'json'], {
+      GITLAB_TOKEN: USER_TOKEN,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('403 Forbidden');
+    expect(result.stderr).toContain('@alice, who is not an administrator');
+    expectNoLeaks(result, false, USER_TOKEN);
+  });
+
+  it('1 when GitLab is unreachable', async () => {
+    const result = await runCli(
+      [
+        '--base-url',
+        'http://127.0.0.1:9',
+        '--user-id',
+        '42',
+        '--scopes',
+        'api',
+        '--output',
+        'token',
+      ],
+      { GITLAB_TOKEN: ADMIN_TOKEN },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('connection was refused');
+    expect(result.stdout).toBe('');
+    expectNoLeaks(result, false);
+  });
+
+  it('--help prints the usage on stdout and exits 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(USAGE);
+    expect(result.stdout).toContain('Exit codes: 0');
+  });
+});
+
+describe('CLI: revoke', () => {
+  it('revoke --id revokes; a second time is not a failure', async () => {
+    const made = await cli(['--user-id', '42', '--scopes', 'api', '--output', 'json']);
+    const token = lastToken();
+    sim.requests.length = 0;
+    const revoked = await cli(['revoke', '--id', String(token.id)]);
+    expect(revoked.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([
+      `DELETE /api/v4/personal_access_tokens/${token.id}`,
+    ]);
+    expect(token.active).toBe(false);
+    expect(revoked.stderr).toContain(`Revoked token ID ${token.id}.`);
+    expect(revoked.stdout).toBe('');
+    const again = await cli(['revoke', '--id', String(token.id)]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`Token ID ${token.id} was already revoked or deleted.`);
+    expectNoLeaks(made, true);
+    expectNoLeaks(revoked, false);
+    expectNoLeaks(again, false);
+  });
+
+  it('revoke several IDs through the group endpoint', async () => {
+    const sa = String(SEED_USERS.serviceAccount);
+    const env = { GITLAB_TOKEN: GROUP_OWNER_TOKEN };
+    const args = ['--group-id', String(SEED_GROUPS.acme), '--user-id', sa, '--scopes', 'api'];
+    const one = await cli(args, env);
+    const first = lastToken();
+    const two = await cli(args, env);
+    const second = lastToken();
+    sim.requests.length = 0;
+    const revoked = await cli(
+      ['revoke', '--group-id', 'acme', '--user-id', sa, '--id', `${first.id},${second.id}`],
+      env,
+    );
+    expect(revoked.code).toBe(0);
+    expect(sim.requests.map(requestLine).sort()).toEqual(
+      [first.id, second.id]
+        .map(
+          (id) => `DELETE /api/v4/groups/acme/service_accounts/${sa}/personal_access_tokens/${id}`,
+        )
+        .sort(),
+    );
+    expect([first.active, second.active]).toEqual([false, false]);
+    for (const result of [one, two, revoked]) expectNoLeaks(result, false, GROUP_OWNER_TOKEN);
+  });
+
+  it('revoke exits 1 when GitLab refuses', async () => {
+    const made = await cli(['--user-id', '42', '--scopes', 'api']);
+    const token = lastToken();
+    const refused = await cli(['revoke', '--id', String(token.id)], {
+      GITLAB_TOKEN: 'glpat-FAKE-wrong-credential-77',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`could not revoke token ID ${token.id}`);
+    expect(refused.stderr).toContain('401 Unauthorized');
+    expect(token.active).toBe(true);
+    expectNoLeaks(made, false);
+    expectNoLeaks(refused, false, 'glpat-FAKE-wrong-credential-77');
+  });
+});

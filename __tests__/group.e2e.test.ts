@@ -1,0 +1,210 @@
+/** End-to-end: tokens for group service accounts (GitLab.com), main and post step. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ADMIN_TOKEN,
+  GROUP_OWNER_TOKEN,
+  GitLabSimulator,
+  SEED_GROUPS,
+  SEED_USERS,
+  USER_TOKEN,
+} from './simulator/gitlab-simulator.js';
+import {
+  commands,
+  findLeaks,
+  maskedFirst,
+  requestLine,
+  runMainStep,
+  runPostStep,
+  type StepResult,
+} from './helpers/run-action.js';
+
+const sim = new GitLabSimulator();
+let baseUrl = '';
+const SA = SEED_USERS.serviceAccount;
+const GROUP_TOKENS = `/api/v4/groups/${SEED_GROUPS.acme}/service_accounts/${SA}/personal_access_tokens`;
+
+beforeAll(async () => {
+  sim.seedDefaults();
+  baseUrl = await sim.start();
+});
+afterAll(() => sim.stop());
+afterEach(() => {
+  sim.requests.length = 0;
+  sim.clearFaults();
+  sim.gitlabDotCom = false;
+});
+
+function run(inputs: Record<string, string>): Promise<StepResult> {
+  return runMainStep({
+    inputs: {
+      'base-url': baseUrl,
+      'gitlab-token': GROUP_OWNER_TOKEN,
+      'group-id': String(SEED_GROUPS.acme),
+      'user-id': String(SA),
+      scopes: 'read_api',
+      ...inputs,
+    },
+  });
+}
+
+function expectNoLeaks(result: StepResult, credential = GROUP_OWNER_TOKEN): void {
+  const tokens = sim.tokens.map((token) => token.token);
+  expect(findLeaks(result, [credential, ...tokens])).toEqual([]);
+}
+
+const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
+
+describe('group service accounts', () => {
+  it('creates a token by numeric group ID with exactly one request', async () => {
+    sim.gitlabDotCom = true;
+    const result = await run({ 'expires-at': '2d', name: 'deploy' });
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([`POST ${GROUP_TOKENS}`]);
+    expect(sim.requests[0].headers['private-token']).toBe(GROUP_OWNER_TOKEN);
+    expect(sim.requests[0].body).toMatchObject({ name: 'deploy', scopes: ['read_api'] });
+    const made = lastToken();
+    expect(made.user_id).toBe(SA);
+    expect(result.outputs.token).toBe(made.token);
+    expect(result.outputs.id).toBe(String(made.id));
+    expect(result.outputs['user-id']).toBe(String(SA));
+    expect(JSON.parse(result.outputs.tokens)).toEqual([
+      expect.objectContaining({ id: made.id, token: made.token, user_id: SA }),
+    ]);
+    expect(maskedFirst(result.stdout, made.token)).toBe(true);
+    expect(maskedFirst(result.stdout, GROUP_OWNER_TOKEN)).toBe(true);
+    expect(result.summary).toContain(`<td>${made.id}</td>`);
+    expectNoLeaks(result);
+  });
+
+  it('creates a token by the group path', async () => {
+    const result = await run({ 'group-id': 'acme' });
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([
+      `POST /api/v4/groups/acme/service_accounts/${SA}/personal_access_tokens`,
+    ]);
+    expect(result.outputs.token).toBe(lastToken().token);
+    expectNoLeaks(result);
+  });
+
+  it('URL-encodes a nested path; the subgroup is refused and the 403 explained', async () => {
+    const before = sim.tokens.length;
+    const result = await run({ 'group-id': 'acme/platform' });
+    expect(result.code).toBe(1);
+    expect(sim.requests.map(requestLine)).toEqual([
+      `POST /api/v4/groups/acme%2Fplatform/service_accounts/${SA}/personal_access_tokens`,
+      'GET /api/v4/user',
+    ]);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('403 Forbidden');
+    expect(error).toContain('must be an Owner of the top-level group');
+    expect(error).toContain('"acme/platform" is a top-level group, not a subgroup');
+    expect(sim.tokens).toHaveLength(before);
+    expect(result.outputs.token).toBeUndefined();
+    expectNoLeaks(result);
+  });
+
+  it('403 for a credential that is not an Owner names the user and what is needed', async () => {
+    const before = sim.tokens.length;
+    const result = await run({ 'gitlab-token': USER_TOKEN });
+    expect(result.code).toBe(1);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('403 Forbidden');
+    expect(error).toContain('(@alice) must be an Owner of the top-level group');
+    expect(sim.tokens).toHaveLength(before);
+    expectNoLeaks(result, USER_TOKEN);
+  });
+
+  it('404 for a user that is not a service account of the group', async () => {
+    const result = await run({ 'user-id': String(SEED_USERS.alice) });
+    expect(result.code).toBe(1);
+    expect(commands(result.stdout, 'error')[0]).toContain('404 User Not Found');
+    expectNoLeaks(result);
+  });
+
+  it('revokes in the post step through the group endpoint', async () => {
+    const main = await run({ revoke: 'true' });
+    expect(main.code).toBe(0);
+    const made = lastToken();
+    expect(main.state['revoke-tokens']).toBe(JSON.stringify([{ id: made.id, user_id: SA }]));
+    sim.requests.length = 0;
+    const post = await runPostStep(main, {
+      inputs: {
+        'base-url': baseUrl,
+        'gitlab-token': GROUP_OWNER_TOKEN,
+        'group-id': String(SEED_GROUPS.acme),
+      },
+    });
+    expect(post.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([`DELETE ${GROUP_TOKENS}/${made.id}`]);
+    expect(made.active).toBe(false);
+    expect(post.stdout).toContain(`Revoked token ID ${made.id} of user ${SA}.`);
+    expectNoLeaks(main);
+    expectNoLeaks(post);
+  });
+
+  it('the post step reads group-id as the main step does (slashes, spaces)', async () => {
+    const main = await run({ 'group-id': ' /acme/ ', revoke: 'true' });
+    expect(main.code).toBe(0);
+    const made = lastToken();
+    sim.requests.length = 0;
+    const post = await runPostStep(main, {
+      inputs: { 'base-url': baseUrl, 'gitlab-token': GROUP_OWNER_TOKEN, 'group-id': ' /acme/ ' },
+    });
+    expect(sim.requests.map(requestLine)).toEqual([
+      `DELETE /api/v4/groups/acme/service_accounts/${SA}/personal_access_tokens/${made.id}`,
+    ]);
+    expect(made.active).toBe(false);
+    expect(commands(post.stdout, 'notice')).toEqual([]);
+    expectNoLeaks(main);
+    expectNoLeaks(post);
+  });
+
+  it('if-exists: rotate lists and rotates through the group endpoints', async () => {
+    const first = await run({ name: 'group-rerun', 'expires-at': '3d' });
+    expect(first.code).toBe(0);
+    const old = lastToken();
+    sim.requests.length = 0;
+    const second = await run({ name: 'group-rerun', 'expires-at': '3d', 'if-exists': 'rotate' });
+    expect(second.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([
+      `GET ${GROUP_TOKENS}?state=active&search=group-rerun&per_page=100`,
+      `POST ${GROUP_TOKENS}/${old.id}/rotate`,
+    ]);
+    const rotated = lastToken();
+    expect(rotated.id).not.toBe(old.id);
+    expect(old.active).toBe(false);
+    expect(second.outputs.token).toBe(rotated.token);
+    expect(maskedFirst(second.stdout, rotated.token)).toBe(true);
+    expectNoLeaks(first);
+    expectNoLeaks(second);
+  });
+
+  it('the simulator refuses group routes for a token that is not the service account’s', async () => {
+    const main = await runMainStep({
+      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, 'user-id': '42', scopes: 'api' },
+    });
+    expect(main.code).toBe(0);
+    const alices = lastToken();
+    const headers = { 'private-token': GROUP_OWNER_TOKEN };
+    const revoke = await fetch(`${baseUrl}${GROUP_TOKENS}/${alices.id}`, {
+      method: 'DELETE',
+      headers,
+    });
+    const rotate = await fetch(`${baseUrl}${GROUP_TOKENS}/${alices.id}/rotate`, {
+      method: 'POST',
+      headers,
+    });
+    const subgroup = await fetch(
+      `${baseUrl}/api/v4/groups/${SEED_GROUPS.platform}/service_accounts/${SA}/personal_access_tokens`,
+      { headers },
+    );
+    const stranger = await fetch(`${baseUrl}${GROUP_TOKENS}`, {
+      headers: { 'private-token': USER_TOKEN },
+    });
+    expect([revoke.status, rotate.status, subgroup.status, stranger.status]).toEqual([
+      404, 404, 403, 403,
+    ]);
+    expect(alices.active).toBe(true);
+    expectNoLeaks(main, ADMIN_TOKEN);
+  });
+});

@@ -1,0 +1,349 @@
+/**
+ * Leak audit, end to end: over every failure path (bad inputs, each HTTP error, faults, the post
+ * step) neither the credential nor any token appears in stdout, stderr, the state file or the job
+ * summary, except on `::add-mask::` lines; GitLab's error bodies are scrubbed of anything shaped
+ * like a token; and no input can start a `::` workflow command of its own.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, GitLabSimulator, type FaultRule } from './simulator/gitlab-simulator.js';
+import {
+  commands,
+  findLeaks,
+  runMainStep,
+  runPostStep,
+  type StepResult,
+} from './helpers/run-action.js';
+
+const sim = new GitLabSimulator();
+const elsewhere = new GitLabSimulator();
+let baseUrl = '';
+
+/** A token-shaped string that GitLab (or a proxy) might echo in an error body. */
+const ECHOED = 'glpat-FAKEechoed0000secret';
+/** A credential with characters that JSON escaping changes, echoed back in a 401 body. */
+const ODD_CREDENTIAL = 'FAKE"odd\\credential-0005';
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+beforeAll(async () => {
+  sim.seedDefaults();
+  sim.addCredential(ODD_CREDENTIAL, 1, ['api']);
+  elsewhere.seedDefaults();
+  baseUrl = await sim.start();
+  await elsewhere.start('localhost');
+});
+afterAll(async () => {
+  await sim.stop();
+  await elsewhere.stop();
+});
+afterEach(() => {
+  sim.requests.length = 0;
+  sim.clearFaults();
+});
+
+/** Every secret there is: the credentials, every token ever made, the echoed one. */
+function allSecrets(credential: string): string[] {
+  return [
+    credential,
+    ADMIN_TOKEN,
+    ECHOED,
+    ...[...sim.tokens, ...elsewhere.tokens].map((t) => t.token),
+  ];
+}
+
+function expectClean(result: StepResult, credential = ADMIN_TOKEN): void {
+  expect(findLeaks(result, allSecrets(credential))).toEqual([]);
+  // Nothing token-shaped that was never masked, anywhere.
+  for (const text of [result.stdout, result.stderr, result.files.state, result.files.summary]) {
+    expect(text).not.toContain(ECHOED);
+  }
+}
+
+const echoBody = (status: number, credential = ADMIN_TOKEN): { message: string } => ({
+  message: `${status} refused: credential ${credential} (like ${ECHOED}) was not accepted`,
+});
+
+interface Case {
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  faults?: FaultRule[];
+  credential?: string;
+  /** a fragment of the ::error:: annotation, proving the path was taken */
+  error: string;
+}
+
+const POST: Pick<FaultRule, 'method' | 'pathPattern'> = {
+  method: 'POST',
+  pathPattern: /personal_access_tokens$/,
+};
+
+const mainCases: Record<string, Case> = {
+  'bad user-id': { inputs: { 'user-id': 'no such thing!' }, error: 'user-id:' },
+  'bad scopes': { inputs: { scopes: 'API!' }, error: 'scopes:' },
+  'bad expires-at': { inputs: { 'expires-at': '2001-01-01' }, error: 'expires-at:' },
+  'bad boolean': { inputs: { revoke: 'maybe' }, error: 'revoke:' },
+  'bad timeout': { inputs: { 'timeout-seconds': '-1' }, error: 'timeout-seconds:' },
+  'plain http to a remote host': {
+    inputs: { 'base-url': 'http://gitlab.example.com' },
+    error: 'base-url: uses plain http',
+  },
+  'a name with a line break': { inputs: { name: `a\n${ADMIN_TOKEN}` }, error: 'name:' },
+  'a credential with a space': {
+    credential: 'glpat-FAKE with-space-0006',
+    error: 'gitlab-token: contains spaces',
+  },
+  'a bad input with the credential from GITLAB_TOKEN': {
+    inputs: { 'gitlab-token': '', scopes: '' },
+    env: { GITLAB_TOKEN: ADMIN_TOKEN },
+    error: 'scopes: required',
+  },
+  'a user name echoing the credential': {
+    inputs: { 'user-id': ADMIN_TOKEN.replace(/-/g, '!') },
+    error: 'user-id:',
+  },
+  ...Object.fromEntries(
+    [400, 401, 403, 404, 409, 422, 500, 502, 503, 504].map((status): [string, Case] => [
+      `HTTP ${status} echoing secrets`,
+      {
+        faults: [
+          { ...POST, times: Infinity, fault: { kind: 'status', status, body: echoBody(status) } },
+        ],
+        error: `${status}`,
+      },
+    ]),
+  ),
+  'HTTP 429 until the retries run out': {
+    faults: [{ ...POST, times: Infinity, fault: { kind: 'rateLimit', retryAfterSeconds: 0 } }],
+    error: 'kept rate-limiting after 10 attempts',
+  },
+  'HTTP 401 echoing a credential that JSON escaping changes': {
+    credential: ODD_CREDENTIAL,
+    faults: [
+      { ...POST, fault: { kind: 'status', status: 401, body: echoBody(401, ODD_CREDENTIAL) } },
+    ],
+    error: '401 Unauthorized',
+  },
+  'an error body of plain text': {
+    faults: [
+      {
+        ...POST,
+        fault: { kind: 'status', status: 400, body: `bad\n::warning::${ADMIN_TOKEN} ${ECHOED}` },
+      },
+    ],
+    error: '400 Bad Request',
+  },
+  'a long error body with the credential past the cut': {
+    faults: [
+      {
+        ...POST,
+        fault: {
+          kind: 'status',
+          status: 400,
+          body: { error: `${'x'.repeat(290)} ${ADMIN_TOKEN}` },
+        },
+      },
+    ],
+    error: '400 Bad Request',
+  },
+  'resets after the token was made, twice': {
+    faults: [{ ...POST, times: 2, fault: { kind: 'reset', afterCreate: true } }],
+    error: 'the reply was lost twice',
+  },
+  '502 after the token was made, then the list fails': {
+    faults: [
+      { ...POST, fault: { kind: 'status', status: 502, afterCreate: true, body: echoBody(502) } },
+      { method: 'GET', fault: { kind: 'status', status: 500, body: echoBody(500) } },
+    ],
+    error: 'the token list could not be read',
+  },
+  'the orphan cannot be revoked': {
+    faults: [
+      { ...POST, fault: { kind: 'reset', afterCreate: true } },
+      { method: 'DELETE', fault: { kind: 'status', status: 500, body: echoBody(500) } },
+    ],
+    error: 'could not be revoked: revoke it by hand',
+  },
+  'a hang': {
+    inputs: { 'timeout-seconds': '1' },
+    faults: [{ ...POST, times: Infinity, fault: { kind: 'hang', afterCreate: true } }],
+    error: 'within 1 seconds',
+  },
+  'a redirect whose target carries the credential': {
+    faults: [
+      {
+        ...POST,
+        fault: { kind: 'redirect', location: `http://localhost:1/x?private_token=${ADMIN_TOKEN}` },
+      },
+    ],
+    error: 'redirecting POST',
+  },
+  'a reply without the token': {
+    faults: [{ ...POST, fault: { kind: 'status', status: 201, body: { id: 1, note: ECHOED } } }],
+    error: 'GitLab answered without the new token',
+  },
+  'one of several users fails': {
+    inputs: { 'user-id': '42\n999\n43', revoke: 'true' },
+    error: '404 User Not Found',
+  },
+  'if-exists: fail finds a token': {
+    inputs: { name: 'leak audit existing', 'if-exists': 'fail' },
+    error: 'already has an active token',
+  },
+};
+
+describe('no secret leaks from the main step', () => {
+  beforeAll(async () => {
+    const made = await runMainStep({
+      inputs: {
+        'base-url': baseUrl,
+        'gitlab-token': ADMIN_TOKEN,
+        'user-id': '42',
+        scopes: 'api',
+        name: 'leak audit existing',
+      },
+    });
+    expect(made.code).toBe(0);
+  });
+
+  it.each(Object.entries(mainCases))('%s', async (_, c) => {
+    for (const rule of c.faults ?? []) sim.addFault(rule);
+    const credential = c.credential ?? ADMIN_TOKEN;
+    const result = await runMainStep({
+      inputs: {
+        'base-url': baseUrl,
+        'gitlab-token': credential,
+        'user-id': '42',
+        scopes: 'api',
+        ...c.inputs,
+      },
+      env: c.env,
+    });
+    expect(result.code).toBe(1);
+    expect(commands(result.stdout, 'error').join('\n')).toContain(c.error);
+    expectClean(result, credential);
+  });
+});
+
+describe('no secret leaks from the post step', () => {
+  const postCases: Record<string, { faults?: FaultRule[]; inputs?: Record<string, string> }> = {
+    'DELETE answers 401 echoing secrets': {
+      faults: [
+        {
+          method: 'DELETE',
+          times: Infinity,
+          fault: { kind: 'status', status: 401, body: echoBody(401) },
+        },
+      ],
+    },
+    'DELETE answers 500 echoing secrets': {
+      faults: [
+        {
+          method: 'DELETE',
+          times: Infinity,
+          fault: { kind: 'status', status: 500, body: echoBody(500) },
+        },
+      ],
+    },
+    'DELETE is reset': {
+      faults: [{ method: 'DELETE', times: Infinity, fault: { kind: 'reset' } }],
+    },
+    'DELETE hangs': {
+      inputs: { 'timeout-seconds': '1' },
+      faults: [{ method: 'DELETE', times: Infinity, fault: { kind: 'hang' } }],
+    },
+    'DELETE is redirected': {
+      faults: [
+        {
+          method: 'DELETE',
+          times: Infinity,
+          fault: { kind: 'redirect', location: `${elsewhere.url}/?t=${ADMIN_TOKEN}` },
+        },
+      ],
+    },
+    'the inputs are bad by then': {
+      inputs: { 'base-url': 'ftp://x', 'gitlab-token': ADMIN_TOKEN },
+    },
+    succeeds: {},
+  };
+
+  it.each(Object.entries(postCases))('%s', async (title, c) => {
+    const main = await runMainStep({
+      inputs: {
+        'base-url': baseUrl,
+        'gitlab-token': ADMIN_TOKEN,
+        'user-id': '42\n43',
+        scopes: 'api',
+        revoke: 'true',
+      },
+    });
+    expect(main.code).toBe(0);
+    expect(main.files.state).toContain('revoke-tokens');
+    expectClean(main);
+    for (const rule of c.faults ?? []) sim.addFault(rule);
+    const post = await runPostStep(main, {
+      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, ...c.inputs },
+    });
+    expect(post.code).toBe(0);
+    if (title === 'succeeds') {
+      expect(commands(post.stdout, 'warning')).toEqual([]);
+    } else {
+      expect(commands(post.stdout, 'warning').join('\n')).toContain('Could not revoke');
+    }
+    expectClean(post);
+  });
+});
+
+describe('hostile inputs cannot start a workflow command', () => {
+  const payloads = [
+    '\n::warning::INJECTED',
+    '\r\n::error::INJECTED',
+    '%0A::warning::INJECTED',
+    '%0D%0A::set-output name=token::INJECTED',
+    '\u2028::warning::INJECTED',
+    '\u0085::warning::INJECTED',
+    '::warning::INJECTED',
+  ];
+  const inputs = [
+    'user-id',
+    'scopes',
+    'name',
+    'expires-at',
+    'description',
+    'base-url',
+    'revoke',
+    'timeout-seconds',
+    'group-id',
+    'if-exists',
+    'max-concurrency',
+  ];
+
+  it.each(inputs.flatMap((input) => payloads.map((payload) => [input, payload])))(
+    '%s with %j',
+    async (input, payload) => {
+      const result = await runMainStep({
+        inputs: {
+          'base-url': baseUrl,
+          'gitlab-token': ADMIN_TOKEN,
+          'user-id': '42',
+          scopes: 'api',
+          [input]: `x${payload}`,
+        },
+      });
+      // The runner reads commands from both streams; the action's own are masks and one error.
+      const lines = [...result.stdout.split(/\r?\n|\r/), ...result.stderr.split(/\r?\n|\r/)];
+      const foreign = lines.filter(
+        (line) => line.trimStart().startsWith('::') && !/^::(add-mask|error)::/.test(line),
+      );
+      expect(foreign).toEqual([]);
+      for (const line of commands(result.stdout, 'error')) {
+        expect(line.startsWith('INJECTED')).toBe(false);
+      }
+      // A description is any text GitLab stores, a name any one line; the rest is refused
+      // before any request.
+      const valid = input === 'description' || (input === 'name' && !CONTROL.test(payload));
+      expect(result.code).toBe(valid ? 0 : 1);
+      expect(commands(result.stdout, 'error')).toHaveLength(valid ? 0 : 1);
+      expectClean(result);
+    },
+  );
+});
