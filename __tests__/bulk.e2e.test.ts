@@ -2,11 +2,11 @@
  * End-to-end: the bundled main step with several users (bounded concurrency, partial failure,
  * rate limits) and the job summary, against the simulator; the post step revokes what was made.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN, GitLabSimulator, type SimToken } from './simulator/gitlab-simulator.js';
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, tokenSecrets, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   maskedFirst,
   requestLine,
   runMainStep,
@@ -14,28 +14,20 @@ import {
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
 /** Extra users for the concurrency tests: IDs 300..323, usernames bulk-300 .. bulk-323. */
 const EXTRA_USERS = Array.from({ length: 24 }, (_, i) => 300 + i);
 
-beforeAll(async () => {
-  sim.seedDefaults();
-  for (const id of EXTRA_USERS) sim.addUser({ id, username: `bulk-${id}` });
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-  sim.latencyMs = 0;
-  sim.peakInFlight = 0;
+/** After each test, latencyMs and peakInFlight are back to 0. */
+const sim = useSimulator({
+  seed: (s) => {
+    for (const id of EXTRA_USERS) s.addUser({ id, username: `bulk-${id}` });
+  },
 });
 
 const TOKENS_PATH = /^\/api\/v4\/users\/\d+\/personal_access_tokens$/;
 
 function inputsFor(extra: Record<string, string>): Record<string, string> {
-  return { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, scopes: 'read_api', ...extra };
+  return { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, scopes: 'read_api', ...extra };
 }
 
 function run(extra: Record<string, string>): Promise<StepResult> {
@@ -49,9 +41,8 @@ function madeSince(before: number): SimToken[] {
 
 /** Every run that makes a token: nothing secret anywhere but the mask lines (and outputs). */
 function expectNoLeaks(result: StepResult, credential = ADMIN_TOKEN): void {
-  const secrets = sim.tokens.map((token) => token.token);
-  expect(secrets.length).toBeGreaterThan(0);
-  expect(findLeaks(result, [credential, ...secrets])).toEqual([]);
+  expect(tokenSecrets(sim).length).toBeGreaterThan(0);
+  expectNoSecretsIn(result, [credential], [sim]);
 }
 
 interface TokenJson {

@@ -1,43 +1,32 @@
 /** End-to-end: the bundled command-line entry (dist/cli/index.js) against the simulator. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ADMIN_TOKEN,
   GROUP_OWNER_TOKEN,
-  GitLabSimulator,
   SEED_GROUPS,
   SEED_USERS,
   USER_TOKEN,
 } from './simulator/gitlab-simulator.js';
-import { findLeaks, requestLine, runCli } from './helpers/run-action.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { requestLine, runCli } from './helpers/run-action.js';
 
 type CliResult = Awaited<ReturnType<typeof runCli>>;
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-});
+const sim = useSimulator();
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['--base-url', baseUrl, ...args], { GITLAB_TOKEN: ADMIN_TOKEN, ...env });
+  return runCli(['--base-url', sim.url, ...args], { GITLAB_TOKEN: ADMIN_TOKEN, ...env });
 }
 
-const secrets = (credential = ADMIN_TOKEN): string[] => [
-  credential,
-  ...sim.tokens.map((token) => token.token),
-];
 /** stderr never holds a secret; stdout only when `--output` asked for the token. */
-function expectNoLeaks(result: CliResult, stdoutMayHoldToken: boolean, credential?: string): void {
+function expectNoLeaks(
+  result: CliResult,
+  stdoutMayHoldToken: boolean,
+  credential = ADMIN_TOKEN,
+): void {
   const checked = stdoutMayHoldToken ? { stdout: '', stderr: result.stderr } : result;
-  expect(findLeaks(checked, secrets(credential))).toEqual([]);
-  if (stdoutMayHoldToken) expect(result.stdout).not.toContain(credential ?? ADMIN_TOKEN);
+  expectNoSecretsIn(checked, [credential], [sim]);
+  if (stdoutMayHoldToken) expect(result.stdout).not.toContain(credential);
 }
 
 const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
@@ -114,7 +103,7 @@ describe('CLI: create', () => {
 
   it('--gitlab-token works but warns that other processes can see it', async () => {
     const result = await runCli(
-      ['--base-url', baseUrl, '--gitlab-token', ADMIN_TOKEN, '--user-id', '42', '--scopes', 'api'],
+      ['--base-url', sim.url, '--gitlab-token', ADMIN_TOKEN, '--user-id', '42', '--scopes', 'api'],
       {},
     );
     expect(result.code).toBe(0);
@@ -199,7 +188,7 @@ describe('CLI: exit codes', () => {
   });
 
   it('2 without a credential', async () => {
-    const result = await runCli(['--base-url', baseUrl, '--user-id', '42', '--scopes', 'api']);
+    const result = await runCli(['--base-url', sim.url, '--user-id', '42', '--scopes', 'api']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('gitlab-token: required');
     expect(sim.requests).toEqual([]);

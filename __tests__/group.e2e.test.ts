@@ -1,16 +1,15 @@
 /** End-to-end: tokens for group service accounts (GitLab.com), main and post step. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ADMIN_TOKEN,
   GROUP_OWNER_TOKEN,
-  GitLabSimulator,
   SEED_GROUPS,
   SEED_USERS,
   USER_TOKEN,
 } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   maskedFirst,
   requestLine,
   runMainStep,
@@ -18,26 +17,15 @@ import {
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
+/** After each test, gitlabDotCom is back to false. */
+const sim = useSimulator();
 const SA = SEED_USERS.serviceAccount;
 const GROUP_TOKENS = `/api/v4/groups/${SEED_GROUPS.acme}/service_accounts/${SA}/personal_access_tokens`;
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-  sim.gitlabDotCom = false;
-});
 
 function run(inputs: Record<string, string>): Promise<StepResult> {
   return runMainStep({
     inputs: {
-      'base-url': baseUrl,
+      'base-url': sim.url,
       'gitlab-token': GROUP_OWNER_TOKEN,
       'group-id': String(SEED_GROUPS.acme),
       'user-id': String(SA),
@@ -48,8 +36,7 @@ function run(inputs: Record<string, string>): Promise<StepResult> {
 }
 
 function expectNoLeaks(result: StepResult, credential = GROUP_OWNER_TOKEN): void {
-  const tokens = sim.tokens.map((token) => token.token);
-  expect(findLeaks(result, [credential, ...tokens])).toEqual([]);
+  expectNoSecretsIn(result, [credential], [sim]);
 }
 
 const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
@@ -129,7 +116,7 @@ describe('group service accounts', () => {
     sim.requests.length = 0;
     const post = await runPostStep(main, {
       inputs: {
-        'base-url': baseUrl,
+        'base-url': sim.url,
         'gitlab-token': GROUP_OWNER_TOKEN,
         'group-id': String(SEED_GROUPS.acme),
       },
@@ -148,7 +135,7 @@ describe('group service accounts', () => {
     const made = lastToken();
     sim.requests.length = 0;
     const post = await runPostStep(main, {
-      inputs: { 'base-url': baseUrl, 'gitlab-token': GROUP_OWNER_TOKEN, 'group-id': ' /acme/ ' },
+      inputs: { 'base-url': sim.url, 'gitlab-token': GROUP_OWNER_TOKEN, 'group-id': ' /acme/ ' },
     });
     expect(sim.requests.map(requestLine)).toEqual([
       `DELETE /api/v4/groups/acme/service_accounts/${SA}/personal_access_tokens/${made.id}`,
@@ -181,24 +168,24 @@ describe('group service accounts', () => {
 
   it('the simulator refuses group routes for a token that is not the service account’s', async () => {
     const main = await runMainStep({
-      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, 'user-id': '42', scopes: 'api' },
+      inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, 'user-id': '42', scopes: 'api' },
     });
     expect(main.code).toBe(0);
     const alices = lastToken();
     const headers = { 'private-token': GROUP_OWNER_TOKEN };
-    const revoke = await fetch(`${baseUrl}${GROUP_TOKENS}/${alices.id}`, {
+    const revoke = await fetch(`${sim.url}${GROUP_TOKENS}/${alices.id}`, {
       method: 'DELETE',
       headers,
     });
-    const rotate = await fetch(`${baseUrl}${GROUP_TOKENS}/${alices.id}/rotate`, {
+    const rotate = await fetch(`${sim.url}${GROUP_TOKENS}/${alices.id}/rotate`, {
       method: 'POST',
       headers,
     });
     const subgroup = await fetch(
-      `${baseUrl}/api/v4/groups/${SEED_GROUPS.platform}/service_accounts/${SA}/personal_access_tokens`,
+      `${sim.url}/api/v4/groups/${SEED_GROUPS.platform}/service_accounts/${SA}/personal_access_tokens`,
       { headers },
     );
-    const stranger = await fetch(`${baseUrl}${GROUP_TOKENS}`, {
+    const stranger = await fetch(`${sim.url}${GROUP_TOKENS}`, {
       headers: { 'private-token': USER_TOKEN },
     });
     expect([revoke.status, rotate.status, subgroup.status, stranger.status]).toEqual([

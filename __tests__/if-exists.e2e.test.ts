@@ -1,32 +1,21 @@
 /** End-to-end: `if-exists` (create, rotate, fail) for user tokens, so re-runs do not pile up. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN, GitLabSimulator } from './simulator/gitlab-simulator.js';
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   maskedFirst,
   requestLine,
   runMainStep,
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-});
+const sim = useSimulator();
 
 function run(inputs: Record<string, string>): Promise<StepResult> {
   return runMainStep({
     inputs: {
-      'base-url': baseUrl,
+      'base-url': sim.url,
       'gitlab-token': ADMIN_TOKEN,
       'user-id': '43',
       scopes: 'read_api',
@@ -36,8 +25,7 @@ function run(inputs: Record<string, string>): Promise<StepResult> {
 }
 
 function expectNoLeaks(result: StepResult): void {
-  const tokens = sim.tokens.map((token) => token.token);
-  expect(findLeaks(result, [ADMIN_TOKEN, ...tokens])).toEqual([]);
+  expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
 }
 
 const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];

@@ -4,19 +4,10 @@
  * summary, except on `::add-mask::` lines; GitLab's error bodies are scrubbed of anything shaped
  * like a token; and no input can start a `::` workflow command of its own.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN, GitLabSimulator, type FaultRule } from './simulator/gitlab-simulator.js';
-import {
-  commands,
-  findLeaks,
-  runMainStep,
-  runPostStep,
-  type StepResult,
-} from './helpers/run-action.js';
-
-const sim = new GitLabSimulator();
-const elsewhere = new GitLabSimulator();
-let baseUrl = '';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type FaultRule } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { commands, runMainStep, runPostStep, type StepResult } from './helpers/run-action.js';
 
 /** A token-shaped string that GitLab (or a proxy) might echo in an error body. */
 const ECHOED = 'glpat-FAKEechoed0000secret';
@@ -25,34 +16,13 @@ const ODD_CREDENTIAL = 'FAKE"odd\\credential-0005';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-beforeAll(async () => {
-  sim.seedDefaults();
-  sim.addCredential(ODD_CREDENTIAL, 1, ['api']);
-  elsewhere.seedDefaults();
-  baseUrl = await sim.start();
-  await elsewhere.start('localhost');
-});
-afterAll(async () => {
-  await sim.stop();
-  await elsewhere.stop();
-});
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-});
+const sim = useSimulator({ seed: (s) => s.addCredential(ODD_CREDENTIAL, 1, ['api']) });
+/** A redirect target on another host name. */
+const elsewhere = useSimulator({ host: 'localhost' });
 
-/** Every secret there is: the credentials, every token ever made, the echoed one. */
-function allSecrets(credential: string): string[] {
-  return [
-    credential,
-    ADMIN_TOKEN,
-    ECHOED,
-    ...[...sim.tokens, ...elsewhere.tokens].map((t) => t.token),
-  ];
-}
-
+/** Every secret there is: the credentials, the echoed one, every token ever made. */
 function expectClean(result: StepResult, credential = ADMIN_TOKEN): void {
-  expect(findLeaks(result, allSecrets(credential))).toEqual([]);
+  expectNoSecretsIn(result, [credential, ADMIN_TOKEN, ECHOED], [sim, elsewhere]);
   // Nothing token-shaped that was never masked, anywhere.
   for (const text of [result.stdout, result.stderr, result.files.state, result.files.summary]) {
     expect(text).not.toContain(ECHOED);
@@ -195,7 +165,7 @@ describe('no secret leaks from the main step', () => {
   beforeAll(async () => {
     const made = await runMainStep({
       inputs: {
-        'base-url': baseUrl,
+        'base-url': sim.url,
         'gitlab-token': ADMIN_TOKEN,
         'user-id': '42',
         scopes: 'api',
@@ -210,7 +180,7 @@ describe('no secret leaks from the main step', () => {
     const credential = c.credential ?? ADMIN_TOKEN;
     const result = await runMainStep({
       inputs: {
-        'base-url': baseUrl,
+        'base-url': sim.url,
         'gitlab-token': credential,
         'user-id': '42',
         scopes: 'api',
@@ -269,7 +239,7 @@ describe('no secret leaks from the post step', () => {
   it.each(Object.entries(postCases))('%s', async (title, c) => {
     const main = await runMainStep({
       inputs: {
-        'base-url': baseUrl,
+        'base-url': sim.url,
         'gitlab-token': ADMIN_TOKEN,
         'user-id': '42\n43',
         scopes: 'api',
@@ -281,7 +251,7 @@ describe('no secret leaks from the post step', () => {
     expectClean(main);
     for (const rule of c.faults ?? []) sim.addFault(rule);
     const post = await runPostStep(main, {
-      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, ...c.inputs },
+      inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, ...c.inputs },
     });
     expect(post.code).toBe(0);
     if (title === 'succeeds') {
@@ -322,7 +292,7 @@ describe('hostile inputs cannot start a workflow command', () => {
     async (input, payload) => {
       const result = await runMainStep({
         inputs: {
-          'base-url': baseUrl,
+          'base-url': sim.url,
           'gitlab-token': ADMIN_TOKEN,
           'user-id': '42',
           scopes: 'api',

@@ -1,49 +1,30 @@
 /** End-to-end: the bundled main step against the simulator, one user per step. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ADMIN_MODE_TOKEN,
-  ADMIN_TOKEN,
-  GitLabSimulator,
-  USER_TOKEN,
-} from './simulator/gitlab-simulator.js';
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_MODE_TOKEN, ADMIN_TOKEN, USER_TOKEN } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   maskedFirst,
   requestLine,
   runMainStep,
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-  sim.adminMode = false;
-  sim.gitlabDotCom = false;
-});
+const sim = useSimulator();
 
 function run(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<StepResult> {
   return runMainStep({
-    inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, ...inputs },
+    inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, ...inputs },
     env,
   });
 }
 
 /** Every run that makes a token: masked first, never printed elsewhere. */
 function expectNoLeaks(result: StepResult, credential = ADMIN_TOKEN): void {
-  const tokens = sim.tokens.map((token) => token.token);
-  expect(findLeaks(result, [credential, ...tokens])).toEqual([]);
+  expectNoSecretsIn(result, [credential], [sim]);
 }
 
 describe('main step', () => {
@@ -107,7 +88,7 @@ describe('main step', () => {
 
   it('takes the credential from GITLAB_TOKEN and accepts a relative root with /api/v4/', async () => {
     const result = await runMainStep({
-      inputs: { 'base-url': `${baseUrl}/api/v4/`, 'user-id': '43', scopes: 'api' },
+      inputs: { 'base-url': `${sim.url}/api/v4/`, 'user-id': '43', scopes: 'api' },
       env: { GITLAB_TOKEN: ADMIN_TOKEN },
     });
     expect(result.code).toBe(0);
@@ -120,7 +101,7 @@ describe('main step', () => {
     sim.anonymousUserId = 1;
     try {
       const result = await runMainStep({
-        inputs: { 'base-url': baseUrl, 'skip-auth': 'true', 'user-id': '42', scopes: 'api' },
+        inputs: { 'base-url': sim.url, 'skip-auth': 'true', 'user-id': '42', scopes: 'api' },
       });
       expect(result.code).toBe(0);
       expect(sim.requests[0].headers['private-token']).toBeUndefined();

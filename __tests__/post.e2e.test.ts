@@ -2,35 +2,24 @@
  * End-to-end: the bundled post step (revoke: true) after the bundled main step, against the
  * simulator. It revokes every token made, reads only IDs from the state, and never fails the job.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN, GitLabSimulator, type SimToken } from './simulator/gitlab-simulator.js';
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   requestLine,
   runMainStep,
   runPostStep,
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
-let baseUrl = '';
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  baseUrl = await sim.start();
-});
-afterAll(() => sim.stop());
-afterEach(() => {
-  sim.requests.length = 0;
-  sim.clearFaults();
-});
+const sim = useSimulator();
 
 const WRONG_CREDENTIAL = 'glpat-FAKE-wrong-credential-post-7';
 
 function inputsFor(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    'base-url': baseUrl,
+    'base-url': sim.url,
     'gitlab-token': ADMIN_TOKEN,
     'user-id': '42\n@bob',
     scopes: 'read_api',
@@ -63,8 +52,7 @@ function post(made: Made, extra: Record<string, string> = {}): Promise<StepResul
 }
 
 function expectNoLeaks(result: StepResult, ...credentials: string[]): void {
-  const secrets = sim.tokens.map((token) => token.token);
-  expect(findLeaks(result, [ADMIN_TOKEN, ...credentials, ...secrets])).toEqual([]);
+  expectNoSecretsIn(result, [ADMIN_TOKEN, ...credentials], [sim]);
 }
 
 const deleteLine = (token: SimToken): string => `DELETE /api/v4/personal_access_tokens/${token.id}`;

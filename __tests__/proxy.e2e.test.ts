@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, GitLabSimulator } from './simulator/gitlab-simulator.js';
 import { ConnectProxy } from './simulator/connect-proxy.js';
-import { commands, findLeaks, runMainStep, type StepResult } from './helpers/run-action.js';
+import { commands, runMainStep, type StepResult } from './helpers/run-action.js';
+import { expectNoSecretsIn } from './helpers/simulator-fixture.js';
 
 const HOST = 'gitlab.proxy.test';
 const tlsSim = new GitLabSimulator();
@@ -92,8 +93,7 @@ function run(
 }
 
 function expectNoLeaks(result: StepResult): void {
-  const tokens = [...tlsSim.tokens, ...plainSim.tokens].map((t) => t.token);
-  expect(findLeaks(result, [ADMIN_TOKEN, ...tokens])).toEqual([]);
+  expectNoSecretsIn(result, [ADMIN_TOKEN], [tlsSim, plainSim]);
 }
 
 describe('HTTPS_PROXY and NO_PROXY', () => {

@@ -5,43 +5,21 @@
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ADMIN_TOKEN,
-  GitLabSimulator,
-  type Fault,
-  type SimToken,
-} from './simulator/gitlab-simulator.js';
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type Fault, type SimToken } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
-  findLeaks,
   requestLine,
   runMainStep,
   runPostStep,
   type StepResult,
 } from './helpers/run-action.js';
 
-const sim = new GitLabSimulator();
+const sim = useSimulator({ host: '127.0.0.1' });
 /** A second instance on another host name: a redirect target that must never be contacted. */
-const elsewhere = new GitLabSimulator();
-let baseUrl = '';
+const elsewhere = useSimulator({ host: 'localhost' });
 let testNumber = 0;
-
-beforeAll(async () => {
-  sim.seedDefaults();
-  elsewhere.seedDefaults();
-  baseUrl = await sim.start('127.0.0.1');
-  await elsewhere.start('localhost');
-});
-afterAll(async () => {
-  await sim.stop();
-  await elsewhere.stop();
-});
-afterEach(() => {
-  sim.requests.length = 0;
-  elsewhere.requests.length = 0;
-  sim.clearFaults();
-});
 
 /** A token name no other test uses, so each test sees only its own tokens. */
 function uniqueName(): string {
@@ -54,7 +32,7 @@ function run(
   env: Record<string, string> = {},
 ): Promise<StepResult> {
   return runMainStep({
-    inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, ...inputs },
+    inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, ...inputs },
     env,
   });
 }
@@ -69,10 +47,7 @@ function named(name: string): SimToken[] {
 
 /** No secret (the credential, any token either simulator ever made) leaked anywhere. */
 function expectNoLeaks(result: StepResult): void {
-  const secrets = [ADMIN_TOKEN, ...sim.tokens, ...elsewhere.tokens].map((t) =>
-    typeof t === 'string' ? t : t.token,
-  );
-  expect(findLeaks(result, secrets)).toEqual([]);
+  expectNoSecretsIn(result, [ADMIN_TOKEN], [sim, elsewhere]);
 }
 
 const CREATE = /^\/api\/v4\/users\/42\/personal_access_tokens$/;
@@ -322,7 +297,7 @@ describe('redirects are never followed', () => {
       fault: { kind: 'redirect', location: target(`/personal_access_tokens/${main.outputs.id}`) },
     });
     const post = await runPostStep(main, {
-      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN },
+      inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN },
     });
     expect(post.code).toBe(0);
     expect(elsewhere.requests).toEqual([]);
@@ -344,7 +319,7 @@ describe('every request is bounded by timeout-seconds', () => {
     const [error] = commands(result.stdout, 'error');
     expect(error).toContain('the reply was lost twice');
     expect(error).toContain(
-      `No answer to POST /users/42/personal_access_tokens to ${baseUrl} within 1 seconds (timeout-seconds)`,
+      `No answer to POST /users/42/personal_access_tokens to ${sim.url} within 1 seconds (timeout-seconds)`,
     );
     expect(named(name)).toEqual([]);
     expectNoLeaks(result);
@@ -399,7 +374,7 @@ describe('every request is bounded by timeout-seconds', () => {
     expect(main.code).toBe(0);
     sim.addFault({ method: 'DELETE', times: Infinity, fault: { kind: 'hang' } });
     const post = await runPostStep(main, {
-      inputs: { 'base-url': baseUrl, 'gitlab-token': ADMIN_TOKEN, 'timeout-seconds': '1' },
+      inputs: { 'base-url': sim.url, 'gitlab-token': ADMIN_TOKEN, 'timeout-seconds': '1' },
     });
     expect(post.code).toBe(0);
     const [warning] = commands(post.stdout, 'warning');

@@ -1,0 +1,66 @@
+/**
+ * The simulator lifecycle the end-to-end files share: one GitLabSimulator per call, seeded and
+ * started before the file's tests, stopped after them, and put back to its starting state after
+ * every test. Plus the leak check over every token the simulators made.
+ */
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
+import { GitLabSimulator, type SimulatorOptions } from '../simulator/gitlab-simulator.js';
+import { findLeaks } from './run-action.js';
+
+export interface SimulatorFixtureOptions {
+  /** the host to listen on (start()'s default when absent) */
+  host?: string;
+  /** constructor options */
+  simulator?: SimulatorOptions;
+  /** more setup after seedDefaults() and before start() (extra users, credentials) */
+  seed?: (sim: GitLabSimulator) => void;
+}
+
+/** The per-test switches, as they stood when the simulator started. */
+type Switches = Pick<
+  GitLabSimulator,
+  'adminMode' | 'gitlabDotCom' | 'anonymousUserId' | 'latencyMs'
+>;
+
+function switchesOf(sim: GitLabSimulator): Switches {
+  const { adminMode, gitlabDotCom, anonymousUserId, latencyMs } = sim;
+  return { adminMode, gitlabDotCom, anonymousUserId, latencyMs };
+}
+
+/**
+ * Registers beforeAll (seedDefaults, `seed`, start), afterAll (stop) and afterEach (forget the
+ * recorded requests, the faults and the peak of requests in flight; restore the switches) and
+ * returns the simulator; its `url` is the base URL once the file's tests run.
+ */
+export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimulator {
+  const sim = new GitLabSimulator(options.simulator);
+  let initial: Switches = switchesOf(sim);
+  beforeAll(async () => {
+    sim.seedDefaults();
+    options.seed?.(sim);
+    await sim.start(options.host);
+    initial = switchesOf(sim);
+  });
+  afterAll(() => sim.stop());
+  afterEach(() => {
+    sim.requests.length = 0;
+    sim.clearFaults();
+    sim.peakInFlight = 0;
+    Object.assign(sim, initial);
+  });
+  return sim;
+}
+
+/** The secret of every token the simulators ever made, in order. */
+export function tokenSecrets(...sims: GitLabSimulator[]): string[] {
+  return sims.flatMap((sim) => sim.tokens.map((token) => token.token));
+}
+
+/** No credential and no token of the simulators appears anywhere but on its mask line. */
+export function expectNoSecretsIn(
+  result: Parameters<typeof findLeaks>[0],
+  credentials: string[],
+  sims: GitLabSimulator[],
+): void {
+  expect(findLeaks(result, [...credentials, ...tokenSecrets(...sims)])).toEqual([]);
+}
