@@ -8,10 +8,9 @@ import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { GitLabClient } from './gitlab-client.js';
-import { revokeToken } from './gitlab-api.js';
 import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
-import { mapWithConcurrency } from './concurrency.js';
+import { revokeTokens } from './revoke-tokens.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -234,33 +233,13 @@ async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
-  const client = new GitLabClient({
-    apiUrl: connection.apiUrl,
-    credential: connection.credential,
-    timeoutMs: connection.timeoutMs,
-  });
-  try {
-    const outcomes = await mapWithConcurrency(tokenIds, 8, async (id) => {
-      try {
-        const outcome = await revokeToken(client, { userId, groupId }, Number(id));
-        io.stderr(
-          outcome === 'revoked'
-            ? `Revoked token ID ${id}.\n`
-            : `Token ID ${id} was already revoked or deleted.\n`,
-        );
-        return true;
-      } catch (error) {
-        const message = describeError(error, {
-          instanceUrl: connection.instanceUrl,
-          groupId,
-          secrets,
-        });
-        io.stderr(`error: could not revoke token ID ${id}: ${message}\n`);
-        return false;
-      }
-    });
-    return outcomes.every(Boolean) ? EXIT_OK : EXIT_FAILED;
-  } finally {
-    client.dispose();
+  const entries = tokenIds.map((id) => ({ id: Number(id), user_id: userId }));
+  const results = await revokeTokens(connection, entries, groupId, secrets);
+  for (const result of results) {
+    const { id } = result.entry;
+    if ('error' in result) io.stderr(`error: could not revoke token ID ${id}: ${result.error}\n`);
+    else if (result.outcome === 'revoked') io.stderr(`Revoked token ID ${id}.\n`);
+    else io.stderr(`Token ID ${id} was already revoked or deleted.\n`);
   }
+  return results.every((result) => !('error' in result)) ? EXIT_OK : EXIT_FAILED;
 }

@@ -5,11 +5,9 @@
  */
 import * as core from '@actions/core';
 import { describeError } from './describe-error.js';
-import { GitLabClient } from './gitlab-client.js';
-import { revokeToken } from './gitlab-api.js';
-import { DEFAULT_MAX_CONCURRENCY, parseConnectionInputs } from './inputs.js';
+import { parseConnectionInputs } from './inputs.js';
 import { parseRevokeEntries, STATE_REVOKE } from './outputs.js';
-import { mapWithConcurrency } from './concurrency.js';
+import { revokeTokens } from './revoke-tokens.js';
 
 export async function runPost(): Promise<void> {
   const entries = parseRevokeEntries(core.getState(STATE_REVOKE));
@@ -29,33 +27,16 @@ export async function runPost(): Promise<void> {
     return;
   }
   const groupId = core.getInput('group-id').trim() || undefined;
-  const client = new GitLabClient({
-    apiUrl: connection.apiUrl,
-    credential: connection.credential,
-    timeoutMs: connection.timeoutMs,
-  });
-  try {
-    await mapWithConcurrency(entries, DEFAULT_MAX_CONCURRENCY, async (entry) => {
-      try {
-        const outcome = await revokeToken(client, { userId: entry.user_id, groupId }, entry.id);
-        if (outcome === 'revoked')
-          core.info(`Revoked token ID ${entry.id} of user ${entry.user_id}.`);
-        else
-          core.notice(
-            `Token ID ${entry.id} of user ${entry.user_id} was already revoked or deleted.`,
-          );
-      } catch (error) {
-        const message = describeError(error, {
-          instanceUrl: connection.instanceUrl,
-          groupId,
-          secrets,
-        });
-        core.warning(
-          `Could not revoke token ID ${entry.id} of user ${entry.user_id}: revoke it by hand. ${message}`,
-        );
-      }
-    });
-  } finally {
-    client.dispose();
+  for (const result of await revokeTokens(connection, entries, groupId, secrets)) {
+    const { id, user_id: userId } = result.entry;
+    if ('error' in result) {
+      core.warning(
+        `Could not revoke token ID ${id} of user ${userId}: revoke it by hand. ${result.error}`,
+      );
+    } else if (result.outcome === 'revoked') {
+      core.info(`Revoked token ID ${id} of user ${userId}.`);
+    } else {
+      core.notice(`Token ID ${id} of user ${userId} was already revoked or deleted.`);
+    }
   }
 }
