@@ -13,6 +13,7 @@ import {
   runPostStep,
   type StepResult,
 } from './helpers/run-action.js';
+import type { TokenOutput } from '../src/lib/outputs.js';
 
 /** Extra users for the concurrency tests: IDs 300..323, usernames bulk-300 .. bulk-323. */
 const EXTRA_USERS = Array.from({ length: 24 }, (_, i) => 300 + i);
@@ -45,17 +46,8 @@ function expectNoLeaks(result: StepResult, credential = ADMIN_TOKEN): void {
   expectNoSecretsIn(result, [credential], [sim]);
 }
 
-interface TokenJson {
-  user_id: number;
-  id: number;
-  name: string;
-  token: string;
-  scopes: string[];
-  expires_at: string | null;
-}
-
-function tokensOutput(result: StepResult): TokenJson[] {
-  return JSON.parse(result.outputs.tokens) as TokenJson[];
+function tokensOutput(result: StepResult): TokenOutput[] {
+  return JSON.parse(result.outputs.tokens) as TokenOutput[];
 }
 
 /** The cells of every row of the summary's table (header first), as text. */

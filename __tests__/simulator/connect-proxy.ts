@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { closeServer } from './close-server.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -62,17 +63,7 @@ export class ConnectProxy {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed: Promise<void>[] = [new Promise((resolve) => server.close(() => resolve()))];
-    for (const socket of this.sockets) {
-      if (!socket.closed) {
-        closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
-      }
-      socket.destroy();
-    }
-    this.sockets.clear();
-    await Promise.all(closed);
-    // Let 'close' listeners on responses (inFlight bookkeeping) run before resolving.
-    await new Promise((resolve) => setImmediate(resolve));
+    await closeServer(server, this.sockets);
   }
 
   private track(socket: Duplex): void {

@@ -16,6 +16,7 @@ import {
   validateModel,
 } from './sim-validation.js';
 import type { Params, TokenParams } from './sim-validation.js';
+import { closeServer } from './close-server.js';
 
 export { KNOWN_SCOPES } from './sim-validation.js';
 
@@ -284,17 +285,7 @@ export class GitLabSimulator {
     this.stopped = true;
     for (const wake of this.sleepers) wake();
     this.sleepers.clear();
-    const closed: Promise<void>[] = [new Promise((resolve) => server.close(() => resolve()))];
-    for (const socket of this.sockets) {
-      if (!socket.closed) {
-        closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
-      }
-      socket.destroy();
-    }
-    this.sockets.clear();
-    await Promise.all(closed);
-    // Let 'close' listeners on responses (inFlight bookkeeping) run before resolving.
-    await new Promise((resolve) => setImmediate(resolve));
+    await closeServer(server, this.sockets);
   }
 
   addUser(user: SimUser): SimUser {
