@@ -1,48 +1,68 @@
 /**
  * The main step: wires the runner (inputs, masking, outputs, state, summary, annotations) to the
- * library. The credential is masked before anything else happens.
+ * library. The credential is masked before anything else happens; every token is journalled in
+ * the state the moment it arrives, and a cancel (SIGINT, then SIGTERM) stops the step without
+ * losing what it made.
  */
 import * as core from '@actions/core';
-import { createTokens, userLabel } from './create-tokens.js';
+import { createTokens, userLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
-import {
-  firstTokenOutputs,
-  madeTokens,
-  revokeEntries,
-  STATE_REVOKE,
-  tokenOutputs,
-} from './outputs.js';
+import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
+import { stateJournal, STATE_INTERRUPTED } from './run-state.js';
 import { summaryTable } from './summary.js';
 import { oneLine } from './text.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
-function maskCredential(): void {
-  for (const value of [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN]) {
-    if (value?.trim()) core.setSecret(value.trim());
-  }
+function credentials(): string[] {
+  return [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+    .map((value) => value.trim())
+    .filter(Boolean);
 }
 
 export async function runMain(now = new Date()): Promise<void> {
+  for (const value of credentials()) core.setSecret(value);
   try {
     await createAndReport(now);
   } catch (error) {
-    // Unexpected: still fail the step with a scrubbed message rather than a stack trace.
-    const secrets = [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? ''];
-    core.setFailed(describeError(error, { instanceUrl: '', secrets }));
+    // Unexpected: the journal already holds every token made; the post step finds it there.
+    core.saveState(STATE_INTERRUPTED, 'true');
+    core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
 
+/** SIGINT stops new work; SIGTERM (the runner's second signal) also cuts requests in flight. */
+function watchSignals(client: GitLabClient): { stop: StopSignal; release(): void } {
+  const stop: { reason: StopSignal['reason'] } = { reason: undefined };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.reason === undefined) {
+      stop.reason = 'cancelled';
+      core.saveState(STATE_INTERRUPTED, 'true');
+      core.warning(
+        `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
+      );
+    }
+    if (signal === 'SIGTERM') client.abortAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 async function createAndReport(now: Date): Promise<void> {
-  maskCredential();
   let inputs: TokenRequestInputs;
   try {
     inputs = parseInputs(readInput, process.env, now);
   } catch (error) {
-    const secrets = [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? ''];
-    core.setFailed(describeError(error, { instanceUrl: '', secrets }));
+    core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
     return;
   }
   if (inputs.insecureHttp) {
@@ -55,57 +75,74 @@ async function createAndReport(now: Date): Promise<void> {
     credential: inputs.credential,
     timeoutMs: inputs.timeoutMs,
     maxSockets: inputs.maxConcurrency,
+    maxWaitMs: inputs.maxWaitMs,
   });
+  const signals = watchSignals(client);
   try {
-    const results = await createTokens(client, inputs, {
-      onSecret: (secret) => core.setSecret(secret),
-      log: { info: core.info, warning: core.warning },
-    });
-    const tokens = madeTokens(results);
-    if (inputs.revoke && tokens.length > 0) {
-      core.saveState(STATE_REVOKE, JSON.stringify(revokeEntries(tokens)));
-    }
-    for (const [name, value] of Object.entries(firstTokenOutputs(tokens))) {
-      core.setOutput(name, value);
-    }
-    core.setOutput('tokens', JSON.stringify(tokenOutputs(tokens)));
-    for (const { created } of results) {
-      if (!created) continue;
-      const { token, rotatedFrom } = created;
-      const how = rotatedFrom ? `Rotated token ${rotatedFrom} into` : 'Created';
-      // core.info prints as is: flatten what GitLab returned so no line can become a command.
-      core.info(
-        oneLine(
-          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.`,
-        ),
-      );
-    }
+    const results = await createTokens(
+      client,
+      inputs,
+      {
+        onSecret: (secret) => core.setSecret(secret),
+        log: { info: core.info, warning: core.warning },
+        journal: stateJournal((key, value) => core.saveState(key, value), inputs.uniqueName),
+      },
+      signals.stop,
+    );
+    report(inputs, results, signals.stop);
     await writeSummary(inputs, results);
-    const failures = results.filter((result) => result.error !== undefined);
-    for (const failure of failures) core.error(failure.error ?? '');
-    if (failures.length === 1 && results.length === 1) {
-      core.setFailed(failures[0].error ?? '');
-    } else if (failures.length > 0) {
-      const who = failures.map((failure) => userLabel(failure.user)).join(', ');
-      core.setFailed(
-        `${failures.length} of ${results.length} tokens could not be created (${who}); ` +
-          `the ${tokens.length} made are in the tokens output${inputs.revoke ? ' and will be revoked when the job ends' : ''}.`,
-      );
-    }
   } finally {
+    signals.release();
     client.dispose();
   }
 }
 
-async function writeSummary(
-  inputs: TokenRequestInputs,
-  results: Awaited<ReturnType<typeof createTokens>>,
-): Promise<void> {
+function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSignal): void {
+  const tokens = madeTokens(results);
+  for (const [name, value] of Object.entries(firstTokenOutputs(tokens))) {
+    core.setOutput(name, value);
+  }
+  core.setOutput('tokens', JSON.stringify(tokenOutputs(tokens)));
+  for (const { token, rotatedFrom, target } of tokens) {
+    const how = rotatedFrom ? `Rotated token ID ${rotatedFrom} into` : 'Created';
+    // core.info prints as is: flatten what GitLab returned so no line can become a command.
+    core.info(
+      oneLine(
+        `${how} token ID ${token.id} for ${target.kind === 'personal' ? 'user' : 'service account'} ${token.user_id}, expiring ${token.expires_at ?? 'never'}.`,
+      ),
+    );
+  }
+  const failures = results.filter((result) => result.error !== undefined && !result.notStarted);
+  const notStarted = results.filter((result) => result.notStarted);
+  const made = `the ${tokens.length} made are in the tokens output${inputs.revoke ? ' and will be revoked when the job ends' : ''}`;
+  if (results.length === 1 && failures.length === 1) {
+    core.setFailed(failures[0].error ?? '');
+    return;
+  }
+  for (const failure of failures) core.error(failure.error ?? '');
+  if (notStarted.length > 0) {
+    const why =
+      stop.reason === 'cancelled'
+        ? 'The step was cancelled'
+        : 'GitLab kept rate-limiting past the step\u2019s budget (max-wait-seconds)';
+    const left = notStarted.map((result) => userLabel(result.user)).join(', ');
+    core.setFailed(
+      `${why}: ${tokens.length} of ${results.length} tokens were made (${made}); ${failures.length} failed; not started: ${left}.`,
+    );
+  } else if (failures.length > 0) {
+    const who = failures.map((failure) => userLabel(failure.user)).join(', ');
+    core.setFailed(
+      `${failures.length} of ${results.length} tokens could not be created (${who}); ${made}.`,
+    );
+  }
+}
+
+async function writeSummary(inputs: TokenRequestInputs, results: TokenResult[]): Promise<void> {
   // Without a summary file (local runs) there is nothing to write to.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
     await core.summary
-      .addHeading('GitLab personal access tokens', 3)
+      .addHeading('GitLab tokens', 3)
       .addTable(summaryTable(results, inputs.revoke))
       .write();
   } catch (error) {

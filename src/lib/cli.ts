@@ -10,7 +10,8 @@ import { InputError } from './errors.js';
 import { GitLabClient } from './gitlab-client.js';
 import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
-import { revokeTokens } from './revoke-tokens.js';
+import type { TokenTarget } from './kinds/index.js';
+import { outcomeText, revokeTokens } from './revoke-tokens.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -33,6 +34,7 @@ const OPTIONS = {
   description: text,
   'timeout-seconds': text,
   'max-concurrency': text,
+  'max-wait-seconds': text,
   'group-id': text,
   'if-exists': text,
   output: text,
@@ -53,13 +55,15 @@ Options (as the action's inputs):
   --base-url URL            GitLab instance (default https://gitlab.com)
   --user-id LIST            user IDs or usernames, comma-separated
   --scopes LIST             scope names, comma-separated
-  --name NAME               token name (default "GitLab CI <project> pipeline <id>" in a job)
+  --name NAME               token name (default: unique to the job, e.g.
+                            "GitLab CI <project> pipeline <id> job <id> <random>")
   --expires-at DATE|Nd      YYYY-MM-DD in the future, or N days from today
   --description TEXT        token description
   --group-id GROUP          create tokens for this top-level group's service accounts
   --if-exists MODE          create (default), rotate or fail
   --timeout-seconds N       per-request time limit (default 30)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
+  --max-wait-seconds N      the most time spent waiting out rate limits (default 300)
   --skip-auth               send no credential
   --allow-insecure-http     allow plain http to a remote host
   --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
@@ -69,20 +73,6 @@ Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed; 2 i
 function usageError(io: CliIo, message: string): number {
   io.stderr(`create-gitlab-token: ${message}\n\n${USAGE}\n`);
   return EXIT_USAGE;
-}
-
-/**
- * The default token name. In a GitLab CI job it comes from the predefined variables, as the
- * action's comes from GitHub's: `GitLab CI <project> pipeline <id>` (stable when a job is
- * retried, so `--if-exists rotate` finds it). Inside GitHub Actions the action's own default.
- */
-function cliName(read: (name: string) => string, env: Env, now: Date): string {
-  const given = read('name');
-  if (given.trim() || env.GITHUB_REPOSITORY) return given;
-  if (env.CI_PROJECT_PATH) {
-    return `GitLab CI ${env.CI_PROJECT_PATH} pipeline ${env.CI_PIPELINE_ID || env.CI_JOB_ID || now.getTime()}`;
-  }
-  return `create-gitlab-token ${now.toISOString()}`;
 }
 
 function formatOutput(format: string, results: Awaited<ReturnType<typeof createTokens>>): string {
@@ -160,8 +150,7 @@ async function createCommand(
   }
   let inputs;
   try {
-    const name = cliName(read, env, now);
-    inputs = parseInputs((input) => (input === 'name' ? name : read(input)), env, now);
+    inputs = parseInputs(read, env, now);
   } catch (error) {
     if (error instanceof InputError)
       return usageError(io, describeError(error, { instanceUrl: '', secrets }));
@@ -172,6 +161,7 @@ async function createCommand(
     credential: inputs.credential,
     timeoutMs: inputs.timeoutMs,
     maxSockets: inputs.maxConcurrency,
+    maxWaitMs: inputs.maxWaitMs,
   });
   try {
     if (inputs.insecureHttp)
@@ -190,7 +180,7 @@ async function createCommand(
         const { token, rotatedFrom } = result.created;
         const how = rotatedFrom ? `Rotated token ID ${rotatedFrom} into` : 'Created';
         io.stderr(
-          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'at the instance default'}.\n`,
+          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'never'}.\n`,
         );
       } else {
         io.stderr(`error: ${result.error}\n`);
@@ -218,7 +208,10 @@ async function revokeCommand(
   if (tokenIds.length === 0 || tokenIds.some((id) => !/^\d+$/.test(id))) {
     return usageError(io, '--id: expected one or more numeric token IDs');
   }
-  const groupId = read('group-id').trim() || undefined;
+  const groupId =
+    read('group-id')
+      .trim()
+      .replace(/^\/+|\/+$/g, '') || undefined;
   const rawUserId = read('user-id').trim();
   const userId = /^\d+$/.test(rawUserId) ? Number(rawUserId) : 0;
   if (groupId !== undefined && !(userId > 0)) {
@@ -233,13 +226,41 @@ async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
-  const entries = tokenIds.map((id) => ({ id: Number(id), user_id: userId }));
-  const results = await revokeTokens(connection, entries, groupId, secrets);
+  const target: TokenTarget =
+    groupId === undefined
+      ? { kind: 'personal', userId }
+      : { kind: 'service-account', userId, groupId };
+  const client = new GitLabClient({
+    apiUrl: connection.apiUrl,
+    credential: connection.credential,
+    timeoutMs: connection.timeoutMs,
+  });
+  let results;
+  try {
+    const requests = tokenIds.map((id) => ({ id: Number(id), target }));
+    results = await revokeTokens(
+      client,
+      connection,
+      requests,
+      {
+        onSecret: (secret) => secrets.add(secret),
+        log: {
+          info: (message) => io.stderr(`${message}\n`),
+          warning: (message) => io.stderr(`warning: ${message}\n`),
+        },
+      },
+      secrets,
+    );
+  } finally {
+    client.dispose();
+  }
   for (const result of results) {
-    const { id } = result.entry;
-    if ('error' in result) io.stderr(`error: could not revoke token ID ${id}: ${result.error}\n`);
-    else if (result.outcome === 'revoked') io.stderr(`Revoked token ID ${id}.\n`);
-    else io.stderr(`Token ID ${id} was already revoked or deleted.\n`);
+    const { id } = result.request;
+    if ('error' in result) {
+      io.stderr(
+        `error: GitLab did not confirm revoking token ID ${id}; it may still be active: ${result.error}\n`,
+      );
+    } else io.stderr(`${outcomeText(id, result.outcome)}\n`);
   }
   return results.every((result) => !('error' in result)) ? EXIT_OK : EXIT_FAILED;
 }

@@ -1,233 +1,335 @@
 /**
- * Makes one token for one owner, safely: `if-exists` handling, and reconciliation when the reply
- * to a create (or rotate) was lost, so that no active token is left that nobody was told about.
+ * Makes one token for one target, safely: `if-exists` handling, and reconciliation when GitLab
+ * may have acted on a request whose answer did not arrive, so that no active token this run made
+ * is left unreported and no token it cannot prove its own is revoked.
  */
 import {
   GitLabApiError,
   GitLabNetworkError,
+  RevokeNotConfirmedError,
   TokenExistsError,
   TokenReconcileError,
 } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
-import {
-  createToken,
-  listActiveTokens,
-  revokeToken,
-  rotateToken,
-  type PersonalAccessToken,
-  type TokenOwner,
-  type TokenParams,
-} from './gitlab-api.js';
+import { describedWith, newMarker, provenOurs, userDescription, type Proof } from './identity.js';
 import type { IfExists } from './inputs.js';
+import type { KindContext, TokenKind, TokenParams, TokenTarget } from './kinds/index.js';
+import { UnusableReplyError, type PersonalAccessToken, type TokenWithSecret } from './token.js';
+import { FEATURE_SINCE } from './version.js';
 
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
 }
 
-export interface CreateHooks {
-  /** Called with each new secret the moment it arrives, before anything else sees it. */
-  onSecret(secret: string): void;
-  log: Logger;
+/** What the step records as it goes, so that nothing made is lost if it stops midway. */
+export interface Journal {
+  /** before a request that may make a token: its marker */
+  pending(target: TokenTarget, name: string, marker: string): void;
+  /** a token this run made and reports */
+  made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined): void;
+}
+
+export interface CreateHooks extends KindContext {
+  journal?: Journal;
+  /** milliseconds to wait before looking for a token whose reply was lost (late commits) */
+  settleMs?: number;
 }
 
 export interface NewToken {
-  token: PersonalAccessToken & { token: string };
+  token: TokenWithSecret;
+  target: TokenTarget;
   /** the ID of the token that `if-exists: rotate` replaced */
   rotatedFrom?: number;
 }
 
-/** Allowance for the difference between this runner's clock and GitLab's. */
-const CLOCK_SKEW_MS = 60_000;
+export interface TokenRequest {
+  params: TokenParams;
+  ifExists: IfExists;
+  /** the name was generated for this step (unique to it), so it proves a token is ours */
+  uniqueName: boolean;
+}
+
+/** GitLab keeps a late commit this long after a gateway gave up; look again after it. */
+const DEFAULT_SETTLE_MS = 3000;
+/** The server's clock may be off: look this far before the request for its token. */
+const KNOWN_CLOCK_MARGIN_MS = 5 * 60_000;
+const UNKNOWN_CLOCK_MARGIN_MS = 24 * 3600_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Could `token` be the one our lost request made? Same name (listed by it), made since the
- * request was sent, and the scopes and expiry we asked for: so that a token an earlier step made
- * with the same name a moment ago is left alone.
+ * True when GitLab may have stored a token although the reply does not say so: the request was
+ * sent and no answer came, a gateway or server error, a 429 that GitLab's own limiter did not
+ * send, or a reply without a usable token.
  */
-function madeByRequest(token: PersonalAccessToken, params: TokenParams, sentAt: number): boolean {
-  return (
-    Date.parse(token.created_at) >= sentAt - CLOCK_SKEW_MS &&
-    sameScopes(token.scopes, params.scopes) &&
-    (params.expiresAt === undefined || token.expires_at === params.expiresAt)
-  );
-}
-
-/** True when GitLab may have acted on a request whose answer never arrived. */
-export function isReplyLost(error: unknown): boolean {
+export function mayHaveActed(error: unknown): boolean {
   if (error instanceof GitLabNetworkError) return error.sent;
-  return error instanceof GitLabApiError && (error.status === 502 || error.status === 504);
+  if (error instanceof UnusableReplyError) return true;
+  return error instanceof GitLabApiError && (error.status >= 500 || error.status === 429);
 }
 
-function reveal(
-  token: PersonalAccessToken,
-  hooks: CreateHooks,
-): PersonalAccessToken & { token: string } {
-  if (typeof token?.token !== 'string' || token.token === '') {
-    throw new Error('GitLab answered without the new token: is base-url pointing at GitLab?');
-  }
-  hooks.onSecret(token.token);
-  return token as PersonalAccessToken & { token: string };
-}
-
-function sameScopes(a: string[] | undefined, b: string[]): boolean {
-  const have = new Set(a ?? []);
+function sameScopes(a: string[], b: string[]): boolean {
+  const have = new Set(a);
   return have.size === new Set(b).size && b.every((scope) => have.has(scope));
 }
 
 function newest(tokens: PersonalAccessToken[]): PersonalAccessToken {
-  return [...tokens].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))[0];
+  return [...tokens].sort(
+    (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id,
+  )[0];
 }
 
-export async function createPersonalAccessToken(
-  client: GitLabClient,
-  owner: TokenOwner,
-  params: TokenParams,
-  ifExists: IfExists,
-  hooks: CreateHooks,
-): Promise<NewToken> {
-  if (ifExists !== 'create') {
-    const existing = await listActiveTokens(client, owner, params.name);
-    if (existing.length > 0) {
-      const current = newest(existing);
-      if (ifExists === 'fail') throw new TokenExistsError(current.id, params.name, owner.userId);
-      if (sameScopes(current.scopes, params.scopes)) {
-        const rotated = await withReconcile(client, owner, params, hooks, current.id);
-        return { token: rotated, rotatedFrom: current.id };
+export class TokenMaker {
+  private readonly markers = new Set<string>();
+  private readonly kept = new Set<number>();
+
+  constructor(
+    private readonly client: GitLabClient,
+    private readonly kind: TokenKind,
+    private readonly target: TokenTarget,
+    private readonly request: TokenRequest,
+    private readonly hooks: CreateHooks,
+  ) {}
+
+  async make(): Promise<NewToken> {
+    const { ifExists, params } = this.request;
+    if (ifExists !== 'create') {
+      const existing = await this.kind.list(this.client, this.target, { name: params.name });
+      if (existing.length > 0) {
+        const current = newest(existing);
+        if (ifExists === 'fail') {
+          throw new TokenExistsError(current.id, params.name, this.kind.label(this.target));
+        }
+        return sameScopes(current.scopes, params.scopes)
+          ? this.rotate(current)
+          : this.replace(current, 'has other scopes than requested');
       }
-      // A rotation keeps the old scopes: a token with other scopes than asked for is replaced
-      // (create, then revoke the old one) so the output never has more rights than requested.
-      const made = await withReconcile(client, owner, params, hooks, undefined);
+    }
+    return { token: await this.create(), target: this.target };
+  }
+
+  private get proof(): Proof {
+    return { markers: this.markers, uniqueName: this.request.uniqueName, kept: this.kept };
+  }
+
+  private keep(token: TokenWithSecret, marker: string | undefined): TokenWithSecret {
+    this.hooks.onSecret(token.token);
+    this.kept.add(token.id);
+    this.hooks.journal?.made(this.target, token, marker);
+    return token;
+  }
+
+  /** Creates, reconciling lost replies: at most two requests, never an orphan left unreported. */
+  private async create(): Promise<TokenWithSecret> {
+    const { params } = this.request;
+    let lost: unknown;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const marker = newMarker();
+      this.markers.add(marker);
+      this.hooks.journal?.pending(this.target, params.name, marker);
+      const sentAt = Date.now();
       try {
-        await revokeToken(client, owner, current.id);
-      } catch {
-        hooks.log.warning(
-          `Token ID ${current.id} has other scopes than requested, so token ID ${made.id} replaces it, ` +
-            `but it could not be revoked: revoke it by hand.`,
+        const reply = await this.kind.create(this.client, this.target, {
+          ...params,
+          description: describedWith(params.description, marker),
+        });
+        const token = this.keep(reply, marker);
+        this.checkCreated(token);
+        if (lost !== undefined) await this.lookAgain(sentAt);
+        return token;
+      } catch (error) {
+        if (!mayHaveActed(error)) throw error;
+        await this.reconcile(sentAt, error);
+        // A server error is reported, not repeated: the request itself may be what fails.
+        if (error instanceof GitLabApiError && error.status === 500) throw error;
+        if (attempt === 2) {
+          throw new TokenReconcileError(
+            `the reply was lost twice; no token of this run named ${JSON.stringify(params.name)} was left active`,
+            error,
+          );
+        }
+        lost = error;
+        this.hooks.log.warning(
+          `The reply to the token request for ${this.kind.label(this.target)} was lost; ` +
+            'no token of this run is left active, trying once more.',
         );
       }
-      return { token: made, rotatedFrom: current.id };
     }
+    throw new Error('unreachable');
   }
-  return { token: await withReconcile(client, owner, params, hooks, undefined) };
-}
 
-/**
- * Creates (or rotates `rotateId`). When the reply is lost, lists the owner's active tokens with
- * the name, revokes those made since the request was sent, and tries once more.
- */
-async function withReconcile(
-  client: GitLabClient,
-  owner: TokenOwner,
-  params: TokenParams,
-  hooks: CreateHooks,
-  rotateId: number | undefined,
-): Promise<PersonalAccessToken & { token: string }> {
-  let target = rotateId;
-  for (let attempt = 1; ; attempt++) {
+  /**
+   * Rotates `current`. A rotation whose reply was lost is never sent again (GitLab may have done
+   * it, and the old token is then revoked): the token is replaced by a new one instead.
+   */
+  private async rotate(current: PersonalAccessToken): Promise<NewToken> {
+    const { params } = this.request;
     const sentAt = Date.now();
+    let rotated: TokenWithSecret;
     try {
-      const reply =
-        target === undefined
-          ? await createToken(client, owner, params)
-          : await rotateToken(client, owner, target, params.expiresAt);
-      return reveal(reply, hooks);
+      rotated = await this.kind.rotate(this.client, this.target, current.id, params.expiresAt);
     } catch (error) {
-      if (isServerError(error))
-        await cleanUpAfterServerError(client, owner, params, sentAt, target, hooks.log);
-      if (!isReplyLost(error)) throw error;
-      const stillActive = await revokeOrphans(
-        client,
-        owner,
-        params,
-        sentAt,
-        target,
-        error,
-        hooks.log,
+      if (!mayHaveActed(error)) throw error;
+      this.hooks.log.warning(
+        `The reply to the rotation of token ID ${current.id} was lost; a rotation is never sent twice, so a new token replaces it.`,
       );
-      if (attempt >= 2) {
-        throw new TokenReconcileError(
-          `the reply was lost twice; no token named ${JSON.stringify(params.name)} was left active`,
-          error,
-        );
-      }
-      // A rotation that did happen revoked the old token: make a new one instead.
-      if (target !== undefined && !stillActive) target = undefined;
-      hooks.log.warning(
-        `The reply to the token request for user ${owner.userId} was lost; ` +
-          'no orphan token is left active, trying once more.',
-      );
+      await this.settle();
+      await this.reportStrangers(sentAt, current.id);
+      return this.replace(current, 'could not be rotated');
     }
+    this.keep(rotated, undefined);
+    this.checkRotated(current, rotated);
+    return { token: rotated, target: this.target, rotatedFrom: current.id };
   }
-}
 
-function isServerError(error: unknown): boolean {
-  return error instanceof GitLabApiError && error.status === 500;
-}
-
-/**
- * A 500 is reported, not retried: GitLab may have failed after storing the token, though, so
- * any token it made is looked for and revoked. When that check itself fails, the user is told
- * which token to look for, and the 500 is still what the step reports.
- */
-async function cleanUpAfterServerError(
-  client: GitLabClient,
-  owner: TokenOwner,
-  params: TokenParams,
-  sentAt: number,
-  keepId: number | undefined,
-  log: Logger,
-): Promise<void> {
-  const { name } = params;
-  try {
-    await revokeOrphans(client, owner, params, sentAt, keepId, undefined, log);
-  } catch {
-    log.warning(
-      `GitLab answered 500 and it could not be checked whether it made a token anyway: ` +
-        `revoke by hand any active token named ${JSON.stringify(name)} of user ${owner.userId} made just now.`,
-    );
-  }
-}
-
-/** Revokes active same-name tokens made since `sentAt`; tells whether `keepId` is still active. */
-async function revokeOrphans(
-  client: GitLabClient,
-  owner: TokenOwner,
-  params: TokenParams,
-  sentAt: number,
-  keepId: number | undefined,
-  cause: unknown,
-  log: Logger,
-): Promise<boolean> {
-  const { name } = params;
-  let active: PersonalAccessToken[];
-  try {
-    active = await listActiveTokens(client, owner, name);
-  } catch (error) {
-    throw new TokenReconcileError(
-      `the reply was lost and the token list could not be read to check for a token named ` +
-        `${JSON.stringify(name)}; one may exist for user ${owner.userId}: check and revoke it by hand`,
-      error,
-    );
-  }
-  const orphans = active.filter(
-    (token) => token.id !== keepId && madeByRequest(token, params, sentAt),
-  );
-  const failed: number[] = [];
-  for (const orphan of orphans) {
+  /** A new token, then the old one revoked: for a token whose scopes differ, or a lost rotation. */
+  private async replace(current: PersonalAccessToken, why: string): Promise<NewToken> {
+    const made = await this.create();
     try {
-      await revokeToken(client, owner, orphan.id);
-      log.info(`Revoked token ID ${orphan.id}, made by a request whose reply was lost.`);
-    } catch {
-      failed.push(orphan.id);
+      await this.kind.revoke(this.client, this.target, current.id, this.hooks);
+    } catch (error) {
+      const detail = error instanceof RevokeNotConfirmedError ? ` (${error.reason})` : '';
+      this.hooks.log.warning(
+        `Token ID ${current.id} ${why}, so token ID ${made.id} replaces it, but GitLab did not confirm revoking token ID ${current.id}${detail}: it may still be active, revoke it by hand.`,
+      );
+    }
+    return { token: made, target: this.target, rotatedFrom: current.id };
+  }
+
+  private checkCreated(token: TokenWithSecret): void {
+    const { params } = this.request;
+    if (params.description && !userDescription(token.description)) {
+      this.hooks.log.warning(
+        `GitLab ignored the description of token ID ${token.id}: token descriptions need GitLab ${FEATURE_SINCE.description} or later.`,
+      );
+    }
+    if (token.expires_at === null) {
+      this.hooks.log.warning(
+        `Token ID ${token.id} has no expiry date: this GitLab does not enforce one and expires-at was empty. Set expires-at to bound its life.`,
+      );
     }
   }
-  if (failed.length > 0) {
-    throw new TokenReconcileError(
-      `the reply was lost and token ID ${failed.join(', ')} could not be revoked: revoke it by hand`,
-      cause,
-      failed,
+
+  private checkRotated(current: PersonalAccessToken, rotated: TokenWithSecret): void {
+    const { params } = this.request;
+    if (params.expiresAt === undefined) {
+      this.hooks.log.info(
+        `GitLab rotates a token without expires-at into one that lives one week: token ID ${rotated.id} expires ${rotated.expires_at ?? 'never'}.`,
+      );
+    } else if (rotated.expires_at !== params.expiresAt) {
+      this.hooks.log.warning(
+        `Token ID ${rotated.id} expires ${rotated.expires_at ?? 'never'}, not ${params.expiresAt} as requested: this GitLab ignores expires_at when rotating (instance tokens need ${FEATURE_SINCE.rotateExpiresAt}, group service-account tokens ${FEATURE_SINCE.serviceAccountRotateExpiresAt}).`,
+      );
+    }
+    const kept = userDescription(current.description);
+    if (
+      params.description !== undefined &&
+      current.description !== undefined &&
+      kept !== params.description
+    ) {
+      this.hooks.log.warning(
+        `Token ID ${rotated.id} keeps the description of the token it was rotated from (GitLab's rotation keeps name, scopes and description): ${JSON.stringify(kept)}.`,
+      );
+    }
+  }
+
+  private settle(): Promise<void> {
+    return sleep(this.hooks.settleMs ?? DEFAULT_SETTLE_MS);
+  }
+
+  /** Since when to look, on GitLab's clock: tokens it made for a request sent at `sentAt`. */
+  private createdAfter(sentAt: number): string {
+    const server = this.client.serverTime(sentAt);
+    const since =
+      server === undefined ? sentAt - UNKNOWN_CLOCK_MARGIN_MS : server - KNOWN_CLOCK_MARGIN_MS;
+    return new Date(since).toISOString();
+  }
+
+  private async candidates(sentAt: number): Promise<PersonalAccessToken[]> {
+    const { name } = this.request.params;
+    try {
+      return await this.kind.list(this.client, this.target, {
+        name,
+        createdAfter: this.createdAfter(sentAt),
+      });
+    } catch (error) {
+      throw new TokenReconcileError(
+        `GitLab may have made a token named ${JSON.stringify(name)} for ${this.kind.label(this.target)} without saying so, and its tokens could not be listed to check: look for it and revoke it by hand`,
+        error,
+      );
+    }
+  }
+
+  /**
+   * After a reply that may hide a token: wait for a late commit, then revoke every active token
+   * proven to be this run's (its marker, or the step's own name) and name the others.
+   */
+  private async reconcile(sentAt: number, cause: unknown): Promise<void> {
+    await this.settle();
+    const failed: number[] = [];
+    const found = await this.candidates(sentAt);
+    for (const token of found) {
+      if (!provenOurs(token, this.proof)) {
+        if (this.madeSince(token, sentAt)) this.warnStranger(token);
+        continue;
+      }
+      try {
+        await this.kind.revoke(this.client, this.target, token.id, this.hooks);
+        this.hooks.log.info(
+          `Revoked token ID ${token.id}, made by a request whose reply was lost.`,
+        );
+      } catch {
+        failed.push(token.id);
+      }
+    }
+    if (failed.length > 0) {
+      throw new TokenReconcileError(
+        `token ID ${failed.join(', ')}, made by a request whose reply was lost, could not be revoked: revoke it by hand`,
+        cause,
+        failed,
+      );
+    }
+  }
+
+  /** After a retry that worked: a lost request's token may have been committed late. */
+  private async lookAgain(sentAt: number): Promise<void> {
+    try {
+      await this.reconcile(sentAt - UNKNOWN_CLOCK_MARGIN_MS, undefined);
+    } catch (error) {
+      const detail = error instanceof TokenReconcileError ? `: ${error.message}` : '';
+      this.hooks.log.warning(
+        `Could not check again for a late token of a lost request for ${this.kind.label(this.target)}${detail}.`,
+      );
+    }
+  }
+
+  private async reportStrangers(sentAt: number, except: number): Promise<void> {
+    try {
+      for (const token of await this.candidates(sentAt)) {
+        if (token.id !== except && !this.kept.has(token.id) && this.madeSince(token, sentAt)) {
+          this.warnStranger(token);
+        }
+      }
+    } catch {
+      this.hooks.log.warning(
+        `Could not list the tokens of ${this.kind.label(this.target)} to look for a token the lost rotation may have made: check by hand.`,
+      );
+    }
+  }
+
+  /**
+   * Could GitLab have made `token` for a request sent at `sentAt`? On GitLab's clock (known by
+   * now from the list's Date header), with a minute's allowance.
+   */
+  private madeSince(token: PersonalAccessToken, sentAt: number): boolean {
+    const server = this.client.serverTime(sentAt);
+    return server === undefined || Date.parse(token.created_at) >= server - 60_000;
+  }
+
+  private warnStranger(token: PersonalAccessToken): void {
+    this.hooks.log.warning(
+      `Token ID ${token.id} named ${JSON.stringify(token.name)} of ${this.kind.label(this.target)} was made around the time of a lost request, but nothing proves this run made it, so it was left active: if it is not in use elsewhere, revoke it by hand.`,
     );
   }
-  return active.some((token) => token.id === keepId);
 }

@@ -7,12 +7,20 @@ import {
   GitLabNetworkError,
   GitLabRedirectError,
   InputError,
+  DuplicateUserError,
+  NotStartedError,
+  RevokeNotConfirmedError,
   TokenExistsError,
   TokenReconcileError,
   UserNotFoundError,
+  VersionGateError,
 } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
-import { currentUser, gitlabVersion, type GitLabUser } from './gitlab-api.js';
+import { notFoundKind } from './kinds/responses.js';
+import { TokenListTooLongError } from './list-tokens.js';
+import { UnusableReplyError } from './token.js';
+import { currentUser, type GitLabUser } from './users.js';
+import { gitlabVersion, needsVersion } from './version.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
 
 export interface ErrorContext {
@@ -69,53 +77,110 @@ function isGitLabDotCom(instanceUrl: string): boolean {
   }
 }
 
+/** A string field of a JSON error body (`error`, `error_description`, `scope`, `message`). */
+function bodyField(body: unknown, field: string): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function describe401(error: GitLabApiError, head: string, ctx: ErrorContext): string {
+  if (ctx.skipAuth === true) {
+    return `${head} No credential was sent (skip-auth: true), so whatever stands in front of GitLab did not authenticate the request: check the proxy, or pass gitlab-token.`;
+  }
+  // lib/gitlab/auth/auth_finders.rb: a revoked or expired token gets `invalid_token` with a reason.
+  if (bodyField(error.body, 'error') === 'invalid_token') {
+    return `${head} The gitlab-token is no longer valid: create a new token and update the secret.`;
+  }
+  const user = ctx.diagnostics?.currentUser;
+  if (user?.is_admin === true) {
+    // The credential works (GET /user answered), so the 401 is about rights: Admin Mode.
+    return `${head} The credential belongs to administrator @${user.username}, but GitLab did not treat it as one: Admin Mode is on, so add the admin_mode scope to the credential.`;
+  }
+  if (user !== undefined) {
+    return `${head} The credential belongs to @${user.username}, who may not read or change another user's tokens: this needs an administrator's token with the api scope (and admin_mode where Admin Mode is on)${ctx.groupId !== undefined ? ", or GitLab 17.11 or later for a group Owner's token" : ''}.`;
+  }
+  return `${head} The gitlab-token is wrong, expired or revoked: create a new token for an administrator with the api scope and update the secret.`;
+}
+
+function describe403(error: GitLabApiError, head: string, ctx: ErrorContext): string {
+  // lib/gitlab/auth/auth_finders.rb: a credential without the scope the endpoint needs.
+  if (bodyField(error.body, 'error') === 'insufficient_scope') {
+    const scope = bodyField(error.body, 'scope') ?? 'api';
+    return `${head} The credential lacks the ${quote(scope)} scope: create the credential with the api scope and update the secret.`;
+  }
+  const user = ctx.diagnostics?.currentUser;
+  if (ctx.groupId !== undefined) {
+    return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that group-id ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
+  }
+  if (isGitLabDotCom(ctx.instanceUrl)) {
+    return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set group-id to the top-level group; its Owner's token as gitlab-token).`;
+  }
+  if (user?.is_admin === false) {
+    return `${head} The credential belongs to @${user.username}, who is not an administrator: creating tokens for users needs an administrator's token with the api scope.`;
+  }
+  if (user?.is_admin === true) {
+    return `${head} The credential belongs to administrator @${user.username}, but GitLab did not treat it as one: Admin Mode is on, so add the admin_mode scope to the credential.`;
+  }
+  return `${head} Creating tokens for users needs an administrator's token with the api scope (and the admin_mode scope where Admin Mode is on).`;
+}
+
+function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): string {
+  switch (notFoundKind(error)) {
+    case 'user':
+      return `${head} There is no such user${ctx.groupId !== undefined ? ' among the service accounts of that group (a service account of a top-level group is not found through its subgroups)' : ''}: check user-id.`;
+    case 'group':
+      return `${head} There is no such group, or the credential cannot see it: check group-id.`;
+    case 'token':
+      return `${head} There is no such token.`;
+    case 'route': {
+      const version = ctx.diagnostics?.version;
+      return version
+        ? `${head} GitLab ${version} answers at ${ctx.instanceUrl} but has no such endpoint: it needs a newer GitLab.`
+        : `${head} GitLab has no such endpoint here: check that base-url (${ctx.instanceUrl}) is the GitLab instance and that it is recent enough.`;
+    }
+    default:
+      return `${head} check that base-url (${ctx.instanceUrl}) is the GitLab instance (including any relative root such as /gitlab).`;
+  }
+}
+
+function describe400(text: string, head: string): string {
+  // PersonalAccessTokens::RevokeService and RotateService refuse tokens the caller may not manage.
+  if (/not permitted/i.test(text)) {
+    return `${head} The credential's user may not manage this token: use an administrator's token (with admin_mode under Admin Mode) or, for a group's service account, a top-level group Owner's.`;
+  }
+  if (/already revoked/i.test(text)) return `${head} The token was already revoked.`;
+  const hints: string[] = [];
+  if (/scope/i.test(text)) hints.push('check scopes (a scope this GitLab does not know, or none)');
+  if (/expir/i.test(text)) {
+    hints.push(
+      "check expires-at (in the future, and within the instance's maximum token lifetime, which GitLab names)",
+    );
+  }
+  if (/name/i.test(text)) hints.push('check name (1 to 255 characters)');
+  if (/description/i.test(text)) hints.push('check description');
+  return `${head} ${hints.length > 0 ? `${hints.join('; ')}.` : 'Check the inputs GitLab names.'}`;
+}
+
 function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
   // Scrub before shortening, so that a cut cannot leave part of a secret behind.
   const text = oneLine(scrubSecrets(gitlabErrorText(error.body), ctx.secrets), 300);
   const said = `${error.status} ${STATUS_TEXT[error.status] ?? ''}`.trim();
-  const quoted = text ? `: GitLab said ${quote(text, 300)}` : '';
+  const detail = bodyField(error.body, 'error_description');
+  const words = detail ? oneLine(scrubSecrets(detail, ctx.secrets), 300) : text;
+  const quoted = words ? `: GitLab said ${quote(words, 300)}` : '';
   const head = `GitLab answered ${said} to ${error.method} ${error.path}${quoted}.`;
-  const user = ctx.diagnostics?.currentUser;
   switch (true) {
-    case error.status === 401 && ctx.skipAuth === true:
-      return `${head} No credential was sent (skip-auth: true), so whatever stands in front of GitLab did not authenticate the request: check the proxy, or pass gitlab-token.`;
     case error.status === 401:
-      return `${head} The gitlab-token is wrong, expired or revoked: create a new token for an administrator with the api scope and update the secret.`;
-    case error.status === 403 && ctx.groupId !== undefined:
-      return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that group-id ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
-    case error.status === 403 && isGitLabDotCom(ctx.instanceUrl):
-      return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set group-id to the top-level group; its Owner's token as gitlab-token).`;
-    case error.status === 403 && user !== undefined && user.is_admin === false:
-      return `${head} The credential belongs to @${user.username}, who is not an administrator: creating tokens for users needs an administrator's token with the api scope.`;
-    case error.status === 403 && user?.is_admin === true:
-      return `${head} The credential belongs to administrator @${user.username}: Admin Mode is probably on, so the credential also needs the admin_mode scope.`;
+      return describe401(error, head, ctx);
     case error.status === 403:
-      return `${head} Creating tokens for users needs an administrator's token with the api scope (and the admin_mode scope where Admin Mode is on).`;
-    case error.status === 404 && /user/i.test(text):
-      return `${head} There is no such user: check user-id.`;
-    case error.status === 404 && /group/i.test(text):
-      return `${head} There is no such group, or the credential cannot see it: check group-id.`;
-    case error.status === 404: {
-      const version = ctx.diagnostics?.version;
-      const known = version
-        ? `GitLab ${version} answers at ${ctx.instanceUrl}, so this endpoint is missing: it needs a newer GitLab.`
-        : `check that base-url (${ctx.instanceUrl}) is the GitLab instance.`;
-      return `${head} ${known}`;
-    }
-    case error.status === 400 || error.status === 422: {
-      const hints: string[] = [];
-      if (/scope/i.test(text))
-        hints.push('check scopes (a scope this GitLab does not know, or none)');
-      if (/expires/i.test(text))
-        hints.push(
-          "check expires-at (in the future, and within the instance's maximum token lifetime: 365 days by default)",
-        );
-      if (/name/i.test(text)) hints.push('check name (1 to 255 characters)');
-      if (/description/i.test(text)) hints.push('check description');
-      return `${head} ${hints.length > 0 ? `${hints.join('; ')}.` : 'Check the inputs GitLab names.'}`;
-    }
+      return describe403(error, head, ctx);
+    case error.status === 404:
+      return describe404(error, head, ctx);
+    case error.status === 400 || error.status === 422:
+      return describe400(text, head);
     case error.status === 429:
-      return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, or lower max-concurrency.`;
+      return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, lower max-concurrency, or raise max-wait-seconds.`;
     case error.status >= 500:
       return `${head} This is a problem on the GitLab side, not in your inputs: try again, and check the instance's health if it persists.`;
     default:
@@ -173,11 +238,36 @@ function describe(error: unknown, ctx: ErrorContext): string {
     return `GitLab has no user with the username ${quote(error.username)}: check user-id.`;
   }
   if (error instanceof TokenExistsError) {
-    return `User ${error.userId} already has an active token named ${quote(error.tokenName)} (ID ${error.tokenId}) and if-exists is fail: revoke it, choose another name, or set if-exists: rotate.`;
+    return `The ${error.owner} already has an active token named ${quote(error.tokenName)} (ID ${error.tokenId}) and if-exists is fail: revoke it, choose another name, or set if-exists: rotate.`;
   }
   if (error instanceof TokenReconcileError) {
     const cause = error.cause === undefined ? '' : ` (${describe(error.cause, ctx)})`;
     return `Creating the token failed: ${error.message}${cause}`;
+  }
+  if (error instanceof VersionGateError) {
+    const what =
+      error.feature === 'serviceAccountList'
+        ? "Listing a group service account's tokens (if-exists, or checking after a lost reply) with a group Owner's credential"
+        : `This (${error.feature})`;
+    return `${what} ${needsVersion(error.feature, error.version)}: upgrade GitLab, or use an administrator's credential.`;
+  }
+  if (error instanceof RevokeNotConfirmedError) {
+    const cause = error.cause === undefined ? '' : ` (${describe(error.cause, ctx)})`;
+    return `Token ID ${error.tokenId} may still be active: ${error.reason}${cause}. Revoke it by hand.`;
+  }
+  if (error instanceof DuplicateUserError) {
+    return `user ${error.userId} is already asked for as ${error.first}: each user gets one token per step.`;
+  }
+  if (error instanceof NotStartedError) {
+    return error.reason === 'cancelled'
+      ? 'not started: the step was cancelled.'
+      : 'not started: GitLab kept rate-limiting past max-wait-seconds.';
+  }
+  if (error instanceof UnusableReplyError) {
+    return `GitLab's answer ${error.status} to ${error.method} ${error.path} carried no usable token (${error.problem}): check that base-url is the GitLab instance and nothing in between rewrites replies.`;
+  }
+  if (error instanceof TokenListTooLongError) {
+    return `Too many tokens with this name to read them all (${error.message}): choose a more distinctive name.`;
   }
   return error instanceof Error ? error.message : String(error);
 }
@@ -193,19 +283,24 @@ export function describeError(error: unknown, context: ErrorContext): string {
 }
 
 /**
- * After a failure, asks GitLab what helps to explain it: who the credential belongs to (403),
- * which GitLab answers (404 of an endpoint). Never throws: diagnostics are best effort.
+ * After a failure, asks GitLab what helps to explain it: who the credential belongs to (a 401 or
+ * 403 that is not about the token itself), which GitLab answers (a missing route). Never throws.
  */
 export async function gatherDiagnostics(
   client: GitLabClient,
   error: unknown,
 ): Promise<Diagnostics> {
-  if (!(error instanceof GitLabApiError)) return {};
+  const cause =
+    error instanceof TokenReconcileError || error instanceof RevokeNotConfirmedError
+      ? error.cause
+      : error;
+  if (!(cause instanceof GitLabApiError)) return {};
   try {
-    if (error.status === 403) return { currentUser: await currentUser(client) };
-    if (error.status === 404 && !/user|group/i.test(gitlabErrorText(error.body))) {
-      return { version: await gitlabVersion(client) };
-    }
+    const plain401 = cause.status === 401 && bodyField(cause.body, 'error') !== 'invalid_token';
+    const plain403 =
+      cause.status === 403 && bodyField(cause.body, 'error') !== 'insufficient_scope';
+    if (plain401 || plain403) return { currentUser: await currentUser(client) };
+    if (notFoundKind(cause) === 'route') return { version: await gitlabVersion(client) };
   } catch {
     // The diagnosis failed too: the plain message stands.
   }

@@ -2,6 +2,7 @@
  * Error types raised by the library. They carry facts only; `describe-error.ts` is the one
  * place that turns them into the messages a user reads.
  */
+import { FEATURE_SINCE, type Feature } from './version.js';
 
 /** One or more inputs are invalid. Raised before any request is made. */
 export class InputError extends Error {
@@ -74,10 +75,54 @@ export class TokenExistsError extends Error {
   constructor(
     readonly tokenId: number,
     readonly tokenName: string,
-    readonly userId: number,
+    /** whose token, e.g. `user 42` */
+    readonly owner: string,
   ) {
     super(`token ${tokenId} exists`);
     this.name = 'TokenExistsError';
+  }
+}
+
+/** A feature this GitLab does not have yet: the message names the version it needs. */
+export class VersionGateError extends Error {
+  constructor(
+    readonly feature: Feature,
+    readonly version: string | undefined,
+    override readonly cause?: unknown,
+  ) {
+    super(`${feature} needs GitLab ${FEATURE_SINCE[feature]}`);
+    this.name = 'VersionGateError';
+  }
+}
+
+/** GitLab did not confirm a revoke: the token may still be active. */
+export class RevokeNotConfirmedError extends Error {
+  constructor(
+    readonly tokenId: number,
+    readonly reason: string,
+    override readonly cause?: unknown,
+  ) {
+    super(`token ${tokenId} not revoked: ${reason}`);
+    this.name = 'RevokeNotConfirmedError';
+  }
+}
+
+/** The same user (by ID, or a username resolving to that ID) was asked for twice in one step. */
+export class DuplicateUserError extends Error {
+  constructor(
+    readonly userId: number,
+    readonly first: string,
+  ) {
+    super(`user ${userId} twice`);
+    this.name = 'DuplicateUserError';
+  }
+}
+
+/** The step was cancelled (or ran out of its rate-limit budget) before this user's turn. */
+export class NotStartedError extends Error {
+  constructor(readonly reason: 'cancelled' | 'rate-limit') {
+    super(`not started: ${reason}`);
+    this.name = 'NotStartedError';
   }
 }
 

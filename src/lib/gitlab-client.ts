@@ -24,6 +24,8 @@ export interface GitLabClientOptions {
   maxSockets?: number;
   retry?: Partial<RetryPolicy>;
   userAgent?: string;
+  /** the most time all requests together may spend waiting out rate limits (default 300 s) */
+  maxWaitMs?: number;
 }
 
 export interface ApiResponse<T> {
@@ -94,6 +96,18 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * A 429 that GitLab's own limiters sent, so the request was refused before anything was done:
+ * Rack::Attack answers text/plain "Retry later" with RateLimit-* headers
+ * (config/initializers/rack_attack.rb, lib/gitlab/rack_attack.rb); the application limiter answers
+ * `{"message":{"error":"This endpoint has been requested too many times. Try again later."}}`
+ * (lib/api/helpers/rate_limiter.rb). Any other 429 (a proxy) may come after GitLab acted.
+ */
+export function isGitLabRateLimit(headers: IncomingHttpHeaders, text: string): boolean {
+  if (headers['ratelimit-name'] !== undefined || /^\s*Retry later\s*$/.test(text)) return true;
+  return /requested too many times/.test(text);
+}
+
 function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -112,8 +126,19 @@ export class GitLabClient {
   private pausedUntil = 0;
   /** Handed to the request being prepared; see `send`. */
   private pendingSignal: AbortSignal | undefined;
+  private readonly options: GitLabClientOptions;
+  /** The server's clock minus ours, from the last reply's Date header. */
+  private clockOffsetMs: number | undefined;
+  /** What is left of the time the step may spend waiting out rate limits. */
+  private waitBudgetMs: number;
+  private readonly inFlight = new Set<AbortController>();
+  private aborted = false;
+  /** Set once the rate-limit budget is spent: no new work should begin. */
+  rateLimitSpent = false;
 
   constructor(options: GitLabClientOptions) {
+    this.options = options;
+    this.waitBudgetMs = options.maxWaitMs ?? 300_000;
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs;
@@ -141,6 +166,22 @@ export class GitLabClient {
     );
   }
 
+  /** A client for the same GitLab with another credential (a token that must act as itself). */
+  withCredential(credential: string): GitLabClient {
+    return new GitLabClient({ ...this.options, credential, maxSockets: 1 });
+  }
+
+  /** `local` (a time on this machine's clock) on GitLab's clock, once a reply has told it. */
+  serverTime(local: number): number | undefined {
+    return this.clockOffsetMs === undefined ? undefined : local + this.clockOffsetMs;
+  }
+
+  /** Cuts every request in flight (their replies are lost) and refuses new ones. */
+  abortAll(): void {
+    this.aborted = true;
+    for (const controller of this.inFlight) controller.abort();
+  }
+
   /** Closes kept-alive connections so the process can exit. */
   dispose(): void {
     this.http.dispose();
@@ -164,6 +205,7 @@ export class GitLabClient {
         const repeatable =
           (!failure.sent || idempotent) &&
           failure.code !== 'ETIMEDOUT' &&
+          failure.code !== 'ECANCELED' &&
           !TLS_FAILURE.test(failure.code);
         if (repeatable && attempt < this.retry.networkAttempts) {
           await sleep(backoffDelay(attempt, this.retry));
@@ -171,6 +213,8 @@ export class GitLabClient {
         }
         throw failure;
       }
+      const date = Date.parse(String(headers.date ?? ''));
+      if (!Number.isNaN(date)) this.clockOffsetMs = date - Date.now();
       if (status >= 200 && status < 300) {
         return { status, headers, data: parseBody(text) as T };
       }
@@ -178,13 +222,22 @@ export class GitLabClient {
         const location = Array.isArray(headers.location) ? headers.location[0] : headers.location;
         throw new GitLabRedirectError(method, path, status, location);
       }
-      if (status === 429 && attempt < this.retry.rateLimitAttempts) {
+      // A write is repeated only when GitLab's own limiter refused it (nothing was done).
+      const repeatable429 = idempotent || isGitLabRateLimit(headers, text);
+      if (status === 429 && repeatable429 && attempt < this.retry.rateLimitAttempts) {
         const delay = Math.min(
           parseRetryAfter(headers['retry-after']) ?? backoffDelay(attempt, this.retry),
           this.retry.maxDelayMs,
         );
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
-        continue;
+        // The pause is shared: only what this 429 adds to it counts against the budget.
+        const until = Math.max(this.pausedUntil, Date.now() + delay);
+        const added = until - Math.max(this.pausedUntil, Date.now());
+        if (added <= this.waitBudgetMs) {
+          this.waitBudgetMs -= added;
+          this.pausedUntil = until;
+          continue;
+        }
+        this.rateLimitSpent = true;
       }
       // A gateway error on a read is worth another try; on a write it is the caller's call.
       if (idempotent && [502, 503, 504].includes(status) && attempt < this.retry.networkAttempts) {
@@ -202,6 +255,10 @@ export class GitLabClient {
     body: unknown,
   ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
     const controller = new AbortController();
+    if (this.aborted) {
+      throw new GitLabNetworkError(method, path, url, 'ECANCELED', 'the step was cancelled', false);
+    }
+    this.inFlight.add(controller);
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
       const data = body === undefined ? null : JSON.stringify(body);
@@ -215,6 +272,16 @@ export class GitLabClient {
       const text = await readText(response.message);
       return { status: response.message.statusCode ?? 0, headers: response.message.headers, text };
     } catch (error) {
+      if (controller.signal.aborted && this.aborted) {
+        throw new GitLabNetworkError(
+          method,
+          path,
+          url,
+          'ECANCELED',
+          'the step was cancelled',
+          true,
+        );
+      }
       if (controller.signal.aborted) {
         throw new GitLabNetworkError(
           method,
@@ -229,6 +296,7 @@ export class GitLabClient {
       throw error;
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(controller);
     }
   }
 

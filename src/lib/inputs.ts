@@ -2,9 +2,11 @@
  * Reads and validates every input before any request is made. All problems are collected and
  * reported together, each naming the input and what it expects.
  */
+import { randomBytes } from 'node:crypto';
 import { parseBaseUrl } from './base-url.js';
 import { InputError } from './errors.js';
 import { parseExpiresAt } from './expiry.js';
+import { MARKER_LENGTH } from './identity.js';
 import { quote } from './text.js';
 
 /** Returns an input's raw value ('' when unset), like `core.getInput` without trimming. */
@@ -29,17 +31,23 @@ export interface TokenRequestInputs extends ConnectionInputs {
   groupId: string | undefined;
   scopes: string[];
   name: string;
+  /** the name was generated for this step (no `name` input), so no other step uses it */
+  uniqueName: boolean;
   expiresAt: string | undefined;
   description: string | undefined;
   revoke: boolean;
   maxConcurrency: number;
   ifExists: IfExists;
+  /** the most time the step may spend waiting out GitLab's rate limits */
+  maxWaitMs: number;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
 const MAX_USERS = 1000;
 const MAX_NAME_LENGTH = 255;
+/** GitLab's limit on a token description; the marker takes part of it. */
+const MAX_DESCRIPTION_LENGTH = 255 - MARKER_LENGTH;
 const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
 const SCOPE = /^[a-z][a-z0-9_]{0,63}$/;
 const GROUP_PATH = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
@@ -157,10 +165,12 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
       continue;
     }
     const key = 'id' in user ? `#${user.id}` : user.username.toLowerCase();
-    if (!seen.has(key)) {
-      seen.add(key);
-      users.push(user);
+    if (seen.has(key)) {
+      problems.add('user-id', `${quote(item)} is listed twice: each user gets one token per step`);
+      continue;
     }
+    seen.add(key);
+    users.push(user);
   }
   return users;
 }
@@ -185,10 +195,30 @@ function parseScopes(raw: string, problems: Problems): string[] {
   return [...new Set(items)];
 }
 
-function defaultName(env: Env): string {
+/**
+ * The default name, unique to this step: the run, its attempt, the job and a random suffix
+ * (matrix jobs share the job name). A lost reply's token is then provably this step's by its
+ * name alone, even where GitLab keeps no description (before 17.7).
+ */
+export function defaultName(env: Env): string {
+  const suffix = randomBytes(3).toString('hex');
+  if (!env.GITHUB_REPOSITORY && env.CI_PROJECT_PATH) {
+    // The CLI in a GitLab CI job: the same parts in GitLab's words.
+    const pipeline = env.CI_PIPELINE_ID || 'local';
+    const job = env.CI_JOB_ID ? ` job ${env.CI_JOB_ID}` : '';
+    return `GitLab CI ${env.CI_PROJECT_PATH} pipeline ${pipeline}${job} ${suffix}`.slice(
+      0,
+      MAX_NAME_LENGTH,
+    );
+  }
   const repository = env.GITHUB_REPOSITORY || 'local';
   const runId = env.GITHUB_RUN_ID || String(Date.now());
-  return `GitHub Actions ${repository} run ${runId}`;
+  const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+  const job = env.GITHUB_JOB ? ` ${env.GITHUB_JOB}` : '';
+  return `GitHub Actions ${repository} run ${runId}.${attempt}${job} ${suffix}`.slice(
+    0,
+    MAX_NAME_LENGTH,
+  );
 }
 
 function parseName(raw: string, env: Env, problems: Problems): string {
@@ -230,6 +260,12 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
   const expiry = parseExpiresAt(read('expires-at'), now);
   if (typeof expiry === 'string') problems.add('expires-at', expiry);
   const description = read('description').trim() || undefined;
+  if (description !== undefined && [...description].length > MAX_DESCRIPTION_LENGTH) {
+    problems.add(
+      'description',
+      `at most ${MAX_DESCRIPTION_LENGTH} characters (GitLab keeps 255, and ${MARKER_LENGTH} go to the marker that proves which request made a token), got ${[...description].length}`,
+    );
+  }
   const revoke = parseBoolean(read, 'revoke', problems);
   const maxConcurrency = parseNumber(
     read,
@@ -242,6 +278,14 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
   );
   const groupId = parseGroupId(read('group-id'), problems);
   const ifExists = parseIfExists(read('if-exists'), problems);
+  const maxWaitSeconds = parseNumber(read, 'max-wait-seconds', 300, 0, 21600, true, problems);
+  const uniqueName = read('name').trim() === '';
+  if (ifExists !== 'create' && uniqueName) {
+    problems.add(
+      'name',
+      `required with if-exists: ${ifExists}: the default name is unique to each run, so no earlier token would ever match it`,
+    );
+  }
   problems.throwIfAny();
   return {
     ...connection,
@@ -249,10 +293,12 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     groupId,
     scopes,
     name,
+    uniqueName,
     expiresAt: typeof expiry === 'string' ? undefined : expiry.date,
     description,
     revoke,
     maxConcurrency,
     ifExists,
+    maxWaitMs: maxWaitSeconds * 1000,
   };
 }

@@ -1,8 +1,12 @@
-/** Shapes results for outputs, the post step's state, and the job summary. No secrets in state. */
+/** Shapes results for the step outputs and the CLI's formats. */
 import type { TokenResult } from './create-tokens.js';
 import type { NewToken } from './create-token.js';
 
 export interface TokenOutput {
+  /** the kind of token: personal or service-account */
+  type: string;
+  /** the group of a service account's token; null for a user's */
+  target: string | null;
   user_id: number;
   id: number;
   name: string;
@@ -11,21 +15,14 @@ export interface TokenOutput {
   expires_at: string | null;
 }
 
-/** The state key holding the tokens the post step revokes. */
-export const STATE_REVOKE = 'revoke-tokens';
-
-/** What the post step needs to revoke a token: IDs only. */
-export interface RevokeEntry {
-  id: number;
-  user_id: number;
-}
-
 export function madeTokens(results: TokenResult[]): NewToken[] {
   return results.flatMap((result) => (result.created ? [result.created] : []));
 }
 
 export function tokenOutputs(tokens: NewToken[]): TokenOutput[] {
-  return tokens.map(({ token }) => ({
+  return tokens.map(({ token, target }) => ({
+    type: target.kind,
+    target: target.groupId ?? null,
     user_id: token.user_id,
     id: token.id,
     name: token.name,
@@ -48,23 +45,4 @@ export function firstTokenOutputs(tokens: NewToken[]): Record<string, string> {
     'expires-at': first.expires_at ?? '',
     'created-at': first.created_at,
   };
-}
-
-export function revokeEntries(tokens: NewToken[]): RevokeEntry[] {
-  return tokens.map(({ token }) => ({ id: token.id, user_id: token.user_id }));
-}
-
-/** Reads the post step's state; anything malformed is dropped (it never held secrets). */
-export function parseRevokeEntries(state: string): RevokeEntry[] {
-  if (!state) return [];
-  try {
-    const parsed: unknown = JSON.parse(state);
-    if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (entry): entry is RevokeEntry =>
-        Number.isSafeInteger(entry?.id) && Number.isSafeInteger(entry?.user_id),
-    );
-  } catch {
-    return [];
-  }
 }

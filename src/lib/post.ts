@@ -1,42 +1,146 @@
 /**
- * The post step (revoke: true): revokes every token the main step made, whatever the job's
- * outcome. It reads only token IDs from the state and never fails the job: a token it cannot
- * revoke is a warning naming the ID so a person can revoke it by hand.
+ * The post step. It runs whatever the job's outcome and reads only the journal the main step left
+ * in the state (IDs, names, markers; never a secret):
+ * - requests whose reply never came (a cancel, a crash, a lost reply): their tokens, if GitLab made
+ *   them, are useless (nobody has the secret) and are revoked when proven this run's;
+ * - with `revoke: true`, every token made is revoked; without it, an interrupted main step's tokens
+ *   are named so that nobody is left holding an unreported token.
+ * It never fails the job: what it cannot confirm is a warning naming the token.
  */
 import * as core from '@actions/core';
 import { describeError } from './describe-error.js';
-import { parseConnectionInputs } from './inputs.js';
-import { parseRevokeEntries, STATE_REVOKE } from './outputs.js';
-import { revokeTokens } from './revoke-tokens.js';
+import { GitLabClient } from './gitlab-client.js';
+import { provenOurs } from './identity.js';
+import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
+import { tokenKind, type KindContext } from './kinds/index.js';
+import { outcomeText, revokeTokens } from './revoke-tokens.js';
+import { readJournal, STATE_INTERRUPTED, type JournalEntry } from './run-state.js';
 
 export async function runPost(): Promise<void> {
-  const entries = parseRevokeEntries(core.getState(STATE_REVOKE));
-  if (entries.length === 0) return;
-  const secrets = [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? ''].map((s) =>
-    s.trim(),
+  const journal = readJournal(process.env);
+  if (journal.length === 0) return;
+  const secrets = new Set(
+    [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+      .map((s) => s.trim())
+      .filter(Boolean),
   );
-  for (const secret of secrets) if (secret) core.setSecret(secret);
-  const ids = entries.map((entry) => entry.id).join(', ');
-  let connection;
+  for (const secret of secrets) core.setSecret(secret);
+  const made = journal.filter((entry) => entry.id !== undefined);
+  const pending = journal.filter((entry) => entry.id === undefined);
+  const revoke = /^true$/i.test(core.getInput('revoke').trim());
+  const interrupted = core.getState(STATE_INTERRUPTED) === 'true';
+  if (!revoke && pending.length === 0) {
+    if (interrupted) nameActive(made);
+    return;
+  }
+  let connection: ConnectionInputs;
   try {
     connection = parseConnectionInputs((name) => core.getInput(name), process.env);
   } catch (error) {
+    const ids = made.map((entry) => entry.id).join(', ') || 'none';
     core.warning(
-      `Could not revoke token ID ${ids}: ${describeError(error, { instanceUrl: '', secrets })} Revoke them by hand.`,
+      `Could not reach GitLab to clean up (token IDs made: ${ids}): ${describeError(error, { instanceUrl: '', secrets })} Revoke them by hand.`,
     );
     return;
   }
-  const groupId = core.getInput('group-id').trim() || undefined;
-  for (const result of await revokeTokens(connection, entries, groupId, secrets)) {
-    const { id, user_id: userId } = result.entry;
+  const client = new GitLabClient({
+    apiUrl: connection.apiUrl,
+    credential: connection.credential,
+    timeoutMs: connection.timeoutMs,
+  });
+  const context: KindContext = {
+    onSecret: (secret) => {
+      secrets.add(secret);
+      core.setSecret(secret);
+    },
+    log: { info: core.info, warning: core.warning },
+  };
+  try {
+    await revokeLost(client, connection, pending, made, context, secrets);
+    if (revoke) await revokeMade(client, connection, made, context, secrets);
+    else if (interrupted) nameActive(made);
+  } finally {
+    client.dispose();
+  }
+}
+
+function nameActive(made: JournalEntry[]): void {
+  if (made.length === 0) return;
+  const ids = made.map((entry) => entry.id).join(', ');
+  core.warning(
+    `The main step stopped before it finished; the token(s) it made stay active (revoke is not true): token ID ${ids}. Revoke them by hand if nothing uses them.`,
+  );
+}
+
+async function revokeMade(
+  client: GitLabClient,
+  connection: ConnectionInputs,
+  made: JournalEntry[],
+  context: KindContext,
+  secrets: Set<string>,
+): Promise<void> {
+  const requests = made.map((entry) => ({ id: entry.id as number, target: entry.target }));
+  for (const result of await revokeTokens(client, connection, requests, context, secrets)) {
+    const { id } = result.request;
     if ('error' in result) {
       core.warning(
-        `Could not revoke token ID ${id} of user ${userId}: revoke it by hand. ${result.error}`,
+        `GitLab did not confirm revoking token ID ${id}: it may still be active, revoke it by hand. ${result.error}`,
       );
     } else if (result.outcome === 'revoked') {
-      core.info(`Revoked token ID ${id} of user ${userId}.`);
+      core.info(outcomeText(id, result.outcome));
     } else {
-      core.notice(`Token ID ${id} of user ${userId} was already revoked or deleted.`);
+      core.notice(outcomeText(id, result.outcome));
+    }
+  }
+}
+
+/**
+ * Requests whose token never arrived: look for their tokens (a late commit, a cancel mid-request)
+ * and revoke those proven this run's. Grouped so each target and name is listed once.
+ */
+async function revokeLost(
+  client: GitLabClient,
+  connection: ConnectionInputs,
+  pending: JournalEntry[],
+  made: JournalEntry[],
+  context: KindContext,
+  secrets: Set<string>,
+): Promise<void> {
+  const groups = new Map<string, JournalEntry[]>();
+  for (const entry of pending) {
+    const key = JSON.stringify([entry.target, entry.name]);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  const kept = new Set(made.map((entry) => entry.id as number));
+  for (const entries of groups.values()) {
+    const { target, name, uniqueName } = entries[0];
+    const kind = tokenKind(target.kind);
+    const markers = new Set(entries.flatMap((entry) => (entry.marker ? [entry.marker] : [])));
+    try {
+      const found = await kind.list(client, target, { name });
+      const orphans = found.filter((token) => provenOurs(token, { markers, uniqueName, kept }));
+      const requests = orphans.map((token) => ({ id: token.id, target }));
+      for (const result of await revokeTokens(client, connection, requests, context, secrets)) {
+        const { id } = result.request;
+        if ('error' in result) {
+          core.warning(
+            `Token ID ${id} was made by a request of this run whose reply never came, and GitLab did not confirm revoking it: revoke it by hand. ${result.error}`,
+          );
+        } else {
+          core.info(
+            `Token ID ${id} was made by a request whose reply never came: ${outcomeText(id, result.outcome)}`,
+          );
+        }
+      }
+    } catch (error) {
+      const message = describeError(error, {
+        instanceUrl: connection.instanceUrl,
+        groupId: target.groupId,
+        secrets,
+      });
+      core.warning(
+        `${entries.length} request(s) for a token named ${JSON.stringify(name)} of ${kind.label(target)} never got a reply, and the tokens could not be listed to check whether GitLab made one: check by hand. ${message}`,
+      );
     }
   }
 }

@@ -1,39 +1,60 @@
 /**
- * Revokes tokens by ID, with bounded concurrency: the post step's and the CLI's `revoke`.
- * Each result says what happened; the caller decides how to report it.
+ * Revokes tokens by ID through each token's kind, with bounded concurrency: the post step's and
+ * the CLI's `revoke`. Each result says what GitLab confirmed; the caller decides how to report it.
  */
 import { mapWithConcurrency } from './concurrency.js';
 import { describeError } from './describe-error.js';
-import { GitLabClient } from './gitlab-client.js';
-import { revokeToken } from './gitlab-api.js';
+import type { GitLabClient } from './gitlab-client.js';
 import { DEFAULT_MAX_CONCURRENCY, type ConnectionInputs } from './inputs.js';
-import type { RevokeEntry } from './outputs.js';
+import {
+  tokenKind,
+  type KindContext,
+  type RevokeOutcome,
+  type TokenTarget,
+} from './kinds/index.js';
+
+export interface RevokeRequest {
+  id: number;
+  target: TokenTarget;
+}
 
 export type RevokeResult =
-  { entry: RevokeEntry; outcome: 'revoked' | 'gone' } | { entry: RevokeEntry; error: string };
+  { request: RevokeRequest; outcome: RevokeOutcome } | { request: RevokeRequest; error: string };
 
 export async function revokeTokens(
+  client: GitLabClient,
   connection: ConnectionInputs,
-  entries: RevokeEntry[],
-  groupId: string | undefined,
-  secrets: Iterable<string>,
+  requests: RevokeRequest[],
+  context: KindContext,
+  secrets: Set<string>,
 ): Promise<RevokeResult[]> {
-  const client = new GitLabClient({
-    apiUrl: connection.apiUrl,
-    credential: connection.credential,
-    timeoutMs: connection.timeoutMs,
+  const onSecret = (secret: string): void => {
+    secrets.add(secret);
+    context.onSecret(secret);
+  };
+  return mapWithConcurrency(requests, DEFAULT_MAX_CONCURRENCY, async (request) => {
+    try {
+      const kind = tokenKind(request.target.kind);
+      const outcome = await kind.revoke(client, request.target, request.id, {
+        ...context,
+        onSecret,
+      });
+      return { request, outcome };
+    } catch (error) {
+      const ctx = { instanceUrl: connection.instanceUrl, groupId: request.target.groupId, secrets };
+      return { request, error: describeError(error, ctx) };
+    }
   });
-  try {
-    return await mapWithConcurrency(entries, DEFAULT_MAX_CONCURRENCY, async (entry) => {
-      try {
-        const owner = { userId: entry.user_id, groupId };
-        return { entry, outcome: await revokeToken(client, owner, entry.id) };
-      } catch (error) {
-        const context = { instanceUrl: connection.instanceUrl, groupId, secrets };
-        return { entry, error: describeError(error, context) };
-      }
-    });
-  } finally {
-    client.dispose();
+}
+
+/** How a confirmed outcome reads in a log line. */
+export function outcomeText(id: number, outcome: RevokeOutcome): string {
+  switch (outcome) {
+    case 'revoked':
+      return `Revoked token ID ${id}.`;
+    case 'already-revoked':
+      return `Token ID ${id} was already revoked.`;
+    case 'gone':
+      return `Token ID ${id} no longer exists (deleted): nothing to revoke.`;
   }
 }

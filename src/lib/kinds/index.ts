@@ -1,0 +1,22 @@
+/** The kind of token the inputs ask for, chosen once; everything after talks to TokenKind. */
+import { personal } from './personal.js';
+import { serviceAccount } from './service-account.js';
+import type { KindName, TokenKind } from './types.js';
+
+const KINDS: Record<KindName, TokenKind> = {
+  personal,
+  'service-account': serviceAccount,
+};
+
+export function tokenKind(kind: KindName): TokenKind {
+  return KINDS[kind];
+}
+
+export type {
+  KindContext,
+  KindName,
+  RevokeOutcome,
+  TokenKind,
+  TokenParams,
+  TokenTarget,
+} from './types.js';

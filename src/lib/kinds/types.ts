@@ -1,0 +1,58 @@
+/**
+ * One interface for every kind of token GitLab mints: the rest of the action talks to it and
+ * never branches on the kind. Adding a kind is a module of its own and a line in kinds/index.ts.
+ */
+import type { GitLabClient } from '../gitlab-client.js';
+import type { TokenFilter } from '../list-tokens.js';
+import type { PersonalAccessToken, TokenWithSecret } from '../token.js';
+
+export type KindName = 'personal' | 'service-account';
+
+/** Whose token: a user (admin API), or a group's service account. */
+export interface TokenTarget {
+  kind: KindName;
+  userId: number;
+  /** the group, for service accounts: numeric ID or full path */
+  groupId?: string;
+}
+
+export interface TokenParams {
+  name: string;
+  scopes: string[];
+  expiresAt: string | undefined;
+  description: string | undefined;
+}
+
+/** What GitLab confirmed: revoked by this request, or the token no longer exists. */
+export type RevokeOutcome = 'revoked' | 'already-revoked' | 'gone';
+
+export interface KindContext {
+  /** called with every new secret the moment it arrives (a revoke may have to rotate first) */
+  onSecret(secret: string): void;
+  log: { info(message: string): void; warning(message: string): void };
+}
+
+export interface TokenKind {
+  /** e.g. `user 42`, `service account 90 of group acme` */
+  label(target: TokenTarget): string;
+  create(client: GitLabClient, target: TokenTarget, params: TokenParams): Promise<TokenWithSecret>;
+  /** active tokens of the target named exactly `filter.name`, every page */
+  list(
+    client: GitLabClient,
+    target: TokenTarget,
+    filter: TokenFilter,
+  ): Promise<PersonalAccessToken[]>;
+  rotate(
+    client: GitLabClient,
+    target: TokenTarget,
+    id: number,
+    expiresAt: string | undefined,
+  ): Promise<TokenWithSecret>;
+  /** resolves only with what GitLab confirmed; throws when the token may still be active */
+  revoke(
+    client: GitLabClient,
+    target: TokenTarget,
+    id: number,
+    context: KindContext,
+  ): Promise<RevokeOutcome>;
+}

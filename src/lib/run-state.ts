@@ -1,0 +1,100 @@
+/**
+ * The step's journal in the runner's state, written as things happen (not once at the end), so
+ * that a cancelled or crashed main step still hands the post step every token it made and every
+ * request whose token may exist. One state entry per request: `cgt-<marker>`, first written when
+ * the request is sent (pending), then again with the token ID when the token arrives (made); the
+ * runner keeps the last value of a key. IDs and names only: never a secret.
+ */
+import type { Journal } from './create-token.js';
+import type { KindName, TokenTarget } from './kinds/index.js';
+import { isTokenId, type TokenWithSecret } from './token.js';
+
+export const STATE_PREFIX = 'cgt-';
+/** Set when the main step stopped before finishing (cancelled, or crashed). */
+export const STATE_INTERRUPTED = 'cgt-interrupted';
+
+export interface JournalEntry {
+  target: TokenTarget;
+  name: string;
+  /** the request's marker; absent for a rotation, which keeps the old description */
+  marker?: string;
+  /** the token made; absent while (or when) the request's reply never came */
+  id?: number;
+  /** the name was generated for this step */
+  uniqueName: boolean;
+}
+
+type SaveState = (key: string, value: string) => void;
+
+function stored(entry: JournalEntry): string {
+  const { target, name, marker, id, uniqueName } = entry;
+  return JSON.stringify({
+    kind: target.kind,
+    user_id: target.userId,
+    group_id: target.groupId,
+    name,
+    marker,
+    id,
+    unique: uniqueName || undefined,
+  });
+}
+
+export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
+  return {
+    pending(target, name, marker) {
+      save(`${STATE_PREFIX}${marker}`, stored({ target, name, marker, uniqueName }));
+    },
+    made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined) {
+      const key = `${STATE_PREFIX}${marker ?? `id${token.id}`}`;
+      save(key, stored({ target, name: token.name, marker, id: token.id, uniqueName }));
+    },
+  };
+}
+
+const KINDS: readonly KindName[] = ['personal', 'service-account'];
+const GROUP = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+
+/** One entry from the state, or undefined when it is not one of ours or is malformed. */
+export function readEntry(value: string): JournalEntry | undefined {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(value) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const kind = raw.kind as KindName;
+  if (!KINDS.includes(kind) || !isTokenId(raw.user_id) || typeof raw.name !== 'string') {
+    return undefined;
+  }
+  if (raw.id !== undefined && !isTokenId(raw.id)) return undefined;
+  if (
+    raw.marker !== undefined &&
+    !(typeof raw.marker === 'string' && /^[0-9a-f]{12}$/.test(raw.marker))
+  ) {
+    return undefined;
+  }
+  const target: TokenTarget = { kind, userId: raw.user_id };
+  if (kind === 'service-account') {
+    if (typeof raw.group_id !== 'string' || !GROUP.test(raw.group_id)) return undefined;
+    target.groupId = raw.group_id;
+  }
+  return {
+    target,
+    name: raw.name,
+    marker: raw.marker as string | undefined,
+    id: raw.id as number | undefined,
+    uniqueName: raw.unique === true,
+  };
+}
+
+/** Every journal entry the runner handed the post step (`STATE_cgt-…`). */
+export function readJournal(env: Record<string, string | undefined>): JournalEntry[] {
+  const entries: JournalEntry[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(`STATE_${STATE_PREFIX}`) || key === `STATE_${STATE_INTERRUPTED}`) continue;
+    const entry = value ? readEntry(value) : undefined;
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
