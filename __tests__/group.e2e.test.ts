@@ -16,6 +16,7 @@ import {
   runPostStep,
   type StepResult,
 } from './helpers/run-action.js';
+import type { SimToken } from './simulator/gitlab-simulator.js';
 
 /** After each test, gitlabDotCom is back to false. */
 const sim = useSimulator();
@@ -112,7 +113,13 @@ describe('group service accounts', () => {
     const main = await run({ revoke: 'true' });
     expect(main.code).toBe(0);
     const made = lastToken();
-    expect(main.state['revoke-tokens']).toBe(JSON.stringify([{ id: made.id, user_id: SA }]));
+    const [entry] = Object.entries(main.state).filter(([key]) => key.startsWith('cgt-'));
+    expect(JSON.parse(entry[1])).toMatchObject({
+      kind: 'service-account',
+      user_id: SA,
+      group_id: String(SEED_GROUPS.acme),
+      id: made.id,
+    });
     sim.requests.length = 0;
     const post = await runPostStep(main, {
       inputs: {
@@ -124,7 +131,7 @@ describe('group service accounts', () => {
     expect(post.code).toBe(0);
     expect(sim.requests.map(requestLine)).toEqual([`DELETE ${GROUP_TOKENS}/${made.id}`]);
     expect(made.active).toBe(false);
-    expect(post.stdout).toContain(`Revoked token ID ${made.id} of user ${SA}.`);
+    expect(post.stdout).toContain(`Revoked token ID ${made.id}.`);
     expectNoLeaks(main);
     expectNoLeaks(post);
   });
@@ -154,7 +161,7 @@ describe('group service accounts', () => {
     const second = await run({ name: 'group-rerun', 'expires-at': '3d', 'if-exists': 'rotate' });
     expect(second.code).toBe(0);
     expect(sim.requests.map(requestLine)).toEqual([
-      `GET ${GROUP_TOKENS}?state=active&search=group-rerun&per_page=100`,
+      `GET ${GROUP_TOKENS}?state=active&search=group-rerun&per_page=100&page=1`,
       `POST ${GROUP_TOKENS}/${old.id}/rotate`,
     ]);
     const rotated = lastToken();
@@ -193,5 +200,105 @@ describe('group service accounts', () => {
     ]);
     expect(alices.active).toBe(true);
     expectNoLeaks(main, ADMIN_TOKEN);
+  });
+});
+
+/** The group routes arrived over several releases: what the action does on each. */
+describe('group service accounts on older GitLab', () => {
+  async function made(
+    version: string,
+    name: string,
+  ): Promise<{ main: StepResult; token: SimToken }> {
+    sim.setVersion(version);
+    const main = await run({ name, revoke: 'true' });
+    expect(main.code).toBe(0);
+    const token = lastToken();
+    sim.requests.length = 0;
+    return { main, token };
+  }
+
+  function post(main: StepResult, credential = GROUP_OWNER_TOKEN): Promise<StepResult> {
+    return runPostStep(main, {
+      inputs: { 'base-url': sim.url, 'gitlab-token': credential, revoke: 'true' },
+    });
+  }
+
+  it('17.9, an Owner: no revoke route, so the token is rotated and its successor revokes itself', async () => {
+    const { main, token } = await made('17.9.0-ee', 'group-old-revoke');
+    const result = await post(main);
+    expect(result.code).toBe(0);
+    const successor = lastToken();
+    expect(sim.requests.map(requestLine)).toEqual([
+      `DELETE ${GROUP_TOKENS}/${token.id}`,
+      `DELETE /api/v4/personal_access_tokens/${token.id}`,
+      `POST ${GROUP_TOKENS}/${token.id}/rotate`,
+      'DELETE /api/v4/personal_access_tokens/self',
+    ]);
+    expect(sim.requests[3].headers['private-token']).toBe(successor.token);
+    expect(token.active).toBe(false);
+    expect(successor.active).toBe(false);
+    expect(result.stdout).toContain(`rotating it into token ID ${successor.id}`);
+    expect(commands(result.stdout, 'warning')).toEqual([]);
+    expect(result.stdout).not.toContain('already revoked');
+    expectNoLeaks(main);
+    expectNoLeaks(result);
+  });
+
+  it('17.9, an administrator: the instance-wide revoke route is used', async () => {
+    const { main, token } = await made('17.9.0-ee', 'group-old-admin');
+    const result = await post(main, ADMIN_TOKEN);
+    expect(sim.requests.map(requestLine)).toEqual([
+      `DELETE ${GROUP_TOKENS}/${token.id}`,
+      `DELETE /api/v4/personal_access_tokens/${token.id}`,
+    ]);
+    expect(token.active).toBe(false);
+    expect(result.stdout).toContain(`Revoked token ID ${token.id}.`);
+    expectNoLeaks(result, ADMIN_TOKEN);
+  });
+
+  it('17.10, if-exists with an Owner: says listing needs GitLab 17.11', async () => {
+    sim.setVersion('17.10.3-ee');
+    const result = await run({ name: 'group-old-list', 'if-exists': 'rotate' });
+    expect(result.code).toBe(1);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('needs GitLab 17.11 or later (this instance runs 17.10.3-ee)');
+    expect(sim.requests.map(requestLine)).not.toContain(expect.stringMatching(/^POST/));
+    expectNoLeaks(result);
+  });
+
+  it('17.10, if-exists with an administrator: the instance-wide list is used', async () => {
+    sim.setVersion('17.10.3-ee');
+    const result = await runMainStep({
+      inputs: {
+        'base-url': sim.url,
+        'gitlab-token': ADMIN_TOKEN,
+        'group-id': String(SEED_GROUPS.acme),
+        'user-id': String(SA),
+        scopes: 'read_api',
+        name: 'group-old-list-admin',
+        'if-exists': 'rotate',
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)[1]).toMatch(
+      new RegExp(`^GET /api/v4/personal_access_tokens\\?user_id=${SA}&state=active`),
+    );
+    expectNoLeaks(result, ADMIN_TOKEN);
+  });
+
+  it('17.8: a rotation that ignores expires-at warns with both dates', async () => {
+    sim.setVersion('17.8.0-ee');
+    await run({ name: 'group-old-rotate', 'expires-at': '3d' });
+    const result = await run({
+      name: 'group-old-rotate',
+      'expires-at': '20d',
+      'if-exists': 'rotate',
+    });
+    expect(result.code).toBe(0);
+    const want = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const [warning] = commands(result.stdout, 'warning').filter((line) => line.includes(want));
+    expect(warning).toContain(`not ${want} as requested`);
+    expect(warning).toContain(result.outputs['expires-at']);
+    expectNoLeaks(result);
   });
 });

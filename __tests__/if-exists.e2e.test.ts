@@ -32,7 +32,10 @@ const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.lengt
 const activeNamed = (name: string): number[] =>
   sim.tokens.filter((token) => token.active && token.name === name).map((token) => token.id);
 const listLine = (name: string, userId = 43): string =>
-  `GET /api/v4/personal_access_tokens?user_id=${userId}&state=active&search=${name}&per_page=100`;
+  `GET /api/v4/personal_access_tokens?user_id=${userId}&state=active&search=${name}&per_page=100&page=1`;
+/** An administrator's list mixes in impersonation tokens: their IDs are asked for when it matters. */
+const impersonationLine = (userId = 43): string =>
+  `GET /api/v4/users/${userId}/impersonation_tokens?state=active&per_page=100&page=1`;
 const days = (n: number): string =>
   new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -47,9 +50,10 @@ describe('if-exists', () => {
     expect(second.code).toBe(0);
     expect(sim.requests.map(requestLine)).toEqual([
       listLine('rerun-rotate'),
+      impersonationLine(),
       `POST /api/v4/personal_access_tokens/${old.id}/rotate`,
     ]);
-    expect(sim.requests[1].body).toEqual({ expires_at: days(9) });
+    expect(sim.requests[2].body).toEqual({ expires_at: days(9) });
     const rotated = lastToken();
     expect(rotated.id).not.toBe(old.id);
     expect(rotated.token).not.toBe(old.token);
@@ -59,7 +63,7 @@ describe('if-exists', () => {
     expect(second.outputs.id).toBe(String(rotated.id));
     expect(second.outputs['expires-at']).toBe(days(9));
     expect(maskedFirst(second.stdout, rotated.token)).toBe(true);
-    expect(second.stdout).toContain(`Rotated token ${old.id} into token ID ${rotated.id}`);
+    expect(second.stdout).toContain(`Rotated token ID ${old.id} into token ID ${rotated.id}`);
     expect(second.stdout).not.toContain(old.token);
     expectNoLeaks(first);
     expectNoLeaks(second);
@@ -106,6 +110,7 @@ describe('if-exists', () => {
     const made = lastToken();
     expect(sim.requests.map(requestLine)).toEqual([
       listLine('rerun-scopes'),
+      impersonationLine(),
       'POST /api/v4/users/43/personal_access_tokens',
       `DELETE /api/v4/personal_access_tokens/${old.id}`,
     ]);
@@ -124,11 +129,12 @@ describe('if-exists', () => {
 
     const second = await run({ name: 'rerun-fail', 'if-exists': 'fail' });
     expect(second.code).toBe(1);
-    expect(sim.requests.map(requestLine)).toEqual([listLine('rerun-fail')]);
+    expect(sim.requests.map(requestLine)).toEqual([listLine('rerun-fail'), impersonationLine()]);
     const [error] = commands(second.stdout, 'error');
     expect(error).toContain(`(ID ${existing.id})`);
     expect(error).toContain('"rerun-fail"');
     expect(error).toContain('if-exists: rotate');
+    expect(commands(second.stdout, 'error')).toHaveLength(1);
     expect(sim.tokens).toHaveLength(count);
     expect(existing.active).toBe(true);
     expect(second.outputs.token).toBeUndefined();
@@ -166,7 +172,14 @@ describe('if-exists', () => {
     expect(sim.requests).toEqual([]);
   });
 
-  it('rotate: a rotate whose reply is lost leaves one active token, reported', async () => {
+  it('rejects if-exists without a name: the default name is unique to each run', async () => {
+    const result = await run({ 'if-exists': 'rotate' });
+    expect(result.code).toBe(1);
+    expect(commands(result.stdout, 'error')[0]).toContain('name: required with if-exists: rotate');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('rotate: a lost rotation is never sent again; a new token replaces the old one', async () => {
     const first = await run({ name: 'rerun-lost' });
     const old = lastToken();
     sim.requests.length = 0;
@@ -177,11 +190,54 @@ describe('if-exists', () => {
     });
     const second = await run({ name: 'rerun-lost', 'if-exists': 'rotate' });
     expect(second.code).toBe(0);
-    const active = activeNamed('rerun-lost');
-    expect(active).toHaveLength(1);
+    const rotations = sim.requests.filter((request) => request.path.endsWith('/rotate'));
+    expect(rotations).toHaveLength(1);
+    const successor = sim.tokens.find(
+      (token) => token.name === 'rerun-lost' && token.id > old.id && token.id < lastToken().id,
+    );
     expect(old.active).toBe(false);
-    expect(second.outputs.id).toBe(String(active[0]));
+    expect(second.outputs.id).toBe(String(lastToken().id));
+    expect(second.outputs.token).toBe(lastToken().token);
+    // The lost rotation's token cannot be proven this run's: it is named, not revoked.
+    expect(successor?.active).toBe(true);
+    const warnings = commands(second.stdout, 'warning').join('\n');
+    expect(warnings).toContain(`Token ID ${successor?.id} named "rerun-lost"`);
+    expect(warnings).toContain('never sent twice');
     expectNoLeaks(first);
     expectNoLeaks(second);
+  });
+
+  it('rotate: follows the pages of a long list and rotates the newest token', async () => {
+    const name = 'rerun-many-pages';
+    for (let i = 0; i < 105; i++) {
+      const response = await fetch(`${sim.url}/api/v4/users/43/personal_access_tokens`, {
+        method: 'POST',
+        headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, scopes: ['read_api'] }),
+      });
+      expect(response.status).toBe(201);
+    }
+    const newest = lastToken();
+    sim.requests.length = 0;
+    const result = await run({ name, 'if-exists': 'rotate' });
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toContain(
+      `${listLine(name).replace('page=1', 'page=2')}`,
+    );
+    expect(newest.active).toBe(false);
+    expect(sim.requests.map(requestLine)).toContain(
+      `POST /api/v4/personal_access_tokens/${newest.id}/rotate`,
+    );
+    expect(activeNamed(name)).toHaveLength(105);
+    expectNoLeaks(result);
+  });
+
+  it('rotate without expires-at says GitLab gives one week, and outputs its date', async () => {
+    await run({ name: 'rerun-week', 'expires-at': '30d' });
+    const result = await run({ name: 'rerun-week', 'if-exists': 'rotate', 'expires-at': '' });
+    expect(result.code).toBe(0);
+    expect(result.outputs['expires-at']).toBe(days(7));
+    expect(result.stdout).toContain('one week');
+    expectNoLeaks(result);
   });
 });

@@ -1,6 +1,7 @@
 /** Unit tests for parseInputs: every input's accepted forms and its problems. */
 import { describe, expect, it } from '@jest/globals';
 import { InputError } from '../../src/lib/errors.js';
+import { MARKER_LENGTH } from '../../src/lib/identity.js';
 import { parseConnectionInputs, parseInputs } from '../../src/lib/inputs.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -30,7 +31,9 @@ function problems(values: Record<string, string>, env: Record<string, string> = 
 
 describe('parseInputs', () => {
   it('applies the defaults', () => {
-    expect(parse({})).toEqual({
+    const inputs = parse({});
+    expect(inputs.name).toMatch(/^GitHub Actions o\/r run 7\.1 [0-9a-f]{6}$/);
+    expect(inputs).toEqual({
       apiUrl: 'https://gitlab.com/api/v4',
       instanceUrl: 'https://gitlab.com',
       credential: CREDENTIAL,
@@ -39,13 +42,39 @@ describe('parseInputs', () => {
       users: [{ id: 42 }],
       groupId: undefined,
       scopes: ['api'],
-      name: 'GitHub Actions o/r run 7',
+      name: inputs.name,
+      uniqueName: true,
       expiresAt: undefined,
       description: undefined,
       revoke: false,
       maxConcurrency: 8,
       ifExists: 'create',
+      maxWaitMs: 300_000,
     });
+  });
+
+  it('makes the default name unique to the run, its attempt, the job and the step', () => {
+    const env = { GITHUB_RUN_ATTEMPT: '3', GITHUB_JOB: 'deploy' };
+    const names = [1, 2, 3].map(() => parse({}, env).name);
+    for (const name of names)
+      expect(name).toMatch(/^GitHub Actions o\/r run 7\.3 deploy [0-9a-f]{6}$/);
+    expect(new Set(names).size).toBe(3);
+    expect(parse({ name: 'fixed' })).toMatchObject({ name: 'fixed', uniqueName: false });
+  });
+
+  it('needs a name with if-exists rotate or fail', () => {
+    expect(problems({ 'if-exists': 'rotate' })).toEqual([
+      expect.stringContaining('name: required with if-exists: rotate'),
+    ]);
+    expect(parse({ 'if-exists': 'fail', name: 'n' }).ifExists).toBe('fail');
+  });
+
+  it('keeps room in the description for the marker', () => {
+    const room = 255 - MARKER_LENGTH;
+    expect(parse({ description: 'x'.repeat(room) }).description).toHaveLength(room);
+    expect(problems({ description: 'x'.repeat(room + 1) })[0]).toContain(
+      `description: at most ${room}`,
+    );
   });
 
   it.each([
@@ -97,11 +126,18 @@ describe('parseInputs', () => {
     );
   });
 
-  it('reads users: IDs, usernames with or without @, newlines and commas, duplicates once', () => {
-    expect(parse({ 'user-id': '42\n@alice, bob,,\n42\n@Alice' }).users).toEqual([
+  it('reads users: IDs, usernames with or without @, newlines and commas', () => {
+    expect(parse({ 'user-id': '42\n@alice, bob,,\n' }).users).toEqual([
       { id: 42 },
       { username: 'alice' },
       { username: 'bob' },
+    ]);
+  });
+
+  it('refuses a user listed twice (one token per user and step)', () => {
+    expect(problems({ 'user-id': '42\n@alice, bob\n42\n@Alice' })).toEqual([
+      'user-id: "42" is listed twice: each user gets one token per step',
+      'user-id: "@Alice" is listed twice: each user gets one token per step',
     ]);
   });
 
@@ -195,12 +231,13 @@ describe('parseInputs', () => {
   });
 
   it('reads group-id and if-exists', () => {
-    expect(parse({ 'group-id': 'acme/platform', 'if-exists': 'Rotate' })).toMatchObject({
+    expect(parse({ 'group-id': 'acme/platform', 'if-exists': 'Rotate', name: 'n' })).toMatchObject({
       groupId: 'acme/platform',
       ifExists: 'rotate',
     });
     expect(parse({ 'group-id': '7' }).groupId).toBe('7');
     expect(problems({ 'group-id': 'a b' })[0]).toContain('group-id: expected a numeric group ID');
+    expect(problems({ 'group-id': 'acme/../x' })[0]).toContain('group-id: expected');
     expect(problems({ 'if-exists': 'replace' })).toEqual([
       'if-exists: expected create, rotate or fail, got "replace"',
     ]);

@@ -51,7 +51,7 @@ export interface TokenRequest {
 }
 
 /** GitLab keeps a late commit this long after a gateway gave up; look again after it. */
-const DEFAULT_SETTLE_MS = 3000;
+const DEFAULT_SETTLE_MS = 2000;
 /** The server's clock may be off: look this far before the request for its token. */
 const KNOWN_CLOCK_MARGIN_MS = 5 * 60_000;
 const UNKNOWN_CLOCK_MARGIN_MS = 24 * 3600_000;
@@ -123,7 +123,7 @@ export class TokenMaker {
   /** Creates, reconciling lost replies: at most two requests, never an orphan left unreported. */
   private async create(): Promise<TokenWithSecret> {
     const { params } = this.request;
-    let lost: unknown;
+    let lostSentAt: number | undefined;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const marker = newMarker();
       this.markers.add(marker);
@@ -136,7 +136,7 @@ export class TokenMaker {
         });
         const token = this.keep(reply, marker);
         this.checkCreated(token);
-        if (lost !== undefined) await this.lookAgain(sentAt);
+        if (lostSentAt !== undefined) await this.lookAgain(lostSentAt);
         return token;
       } catch (error) {
         if (!mayHaveActed(error)) throw error;
@@ -149,7 +149,7 @@ export class TokenMaker {
             error,
           );
         }
-        lost = error;
+        lostSentAt = sentAt;
         this.hooks.log.warning(
           `The reply to the token request for ${this.kind.label(this.target)} was lost; ` +
             'no token of this run is left active, trying once more.',
@@ -265,8 +265,8 @@ export class TokenMaker {
    * After a reply that may hide a token: wait for a late commit, then revoke every active token
    * proven to be this run's (its marker, or the step's own name) and name the others.
    */
-  private async reconcile(sentAt: number, cause: unknown): Promise<void> {
-    await this.settle();
+  private async reconcile(sentAt: number, cause: unknown, settle = true): Promise<void> {
+    if (settle) await this.settle();
     const failed: number[] = [];
     const found = await this.candidates(sentAt);
     for (const token of found) {
@@ -295,7 +295,8 @@ export class TokenMaker {
   /** After a retry that worked: a lost request's token may have been committed late. */
   private async lookAgain(sentAt: number): Promise<void> {
     try {
-      await this.reconcile(sentAt - UNKNOWN_CLOCK_MARGIN_MS, undefined);
+      // No wait: the retry itself took a round trip after the lost request's settling time.
+      await this.reconcile(sentAt, undefined, false);
     } catch (error) {
       const detail = error instanceof TokenReconcileError ? `: ${error.message}` : '';
       this.hooks.log.warning(

@@ -52,7 +52,8 @@ export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
 }
 
 const KINDS: readonly KindName[] = ['personal', 'service-account'];
-const GROUP = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
+/** A numeric ID or a full path of segments (no `.` or `..`: the value goes into a URL). */
+const GROUP = /^(\d+|(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$/;
 
 /** One entry from the state, or undefined when it is not one of ours or is malformed. */
 export function readEntry(value: string): JournalEntry | undefined {
