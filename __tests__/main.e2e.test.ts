@@ -40,23 +40,28 @@ describe('main step', () => {
     expect(sim.requests.map(requestLine)).toEqual(['POST /api/v4/users/42/personal_access_tokens']);
     const request = sim.requests[0];
     expect(request.headers['private-token']).toBe(ADMIN_TOKEN);
+    // The default name is unique to the step; the description carries the request's marker.
+    const name = (request.body as { name: string }).name;
+    expect(name).toMatch(/^GitHub Actions octo-org\/octo-repo run 4242\.1 [0-9a-f]{6}$/);
     expect(request.body).toEqual({
-      name: 'GitHub Actions octo-org/octo-repo run 4242',
+      name,
       scopes: ['api', 'read_repository'],
       expires_at: expiry,
-      description: 'bot',
+      description: expect.stringMatching(/^bot \[create-gitlab-token [0-9a-f]{12}\]$/),
     });
     const made = sim.tokens[sim.tokens.length - 1];
     expect(result.outputs).toEqual({
       token: made.token,
       id: String(made.id),
-      name: 'GitHub Actions octo-org/octo-repo run 4242',
+      name,
       'user-id': '42',
       scopes: 'api,read_repository',
       'expires-at': expiry,
       'created-at': made.created_at,
       tokens: JSON.stringify([
         {
+          type: 'personal',
+          target: null,
           user_id: 42,
           id: made.id,
           name: made.name,
@@ -69,7 +74,10 @@ describe('main step', () => {
     expect(maskedFirst(result.stdout, made.token)).toBe(true);
     expect(maskedFirst(result.stdout, ADMIN_TOKEN)).toBe(true);
     expect(result.summary).toContain(`<td>${made.id}</td>`);
-    expect(result.state).toEqual({});
+    // The journal: one entry, IDs and names only, for the post step.
+    expect(Object.values(result.state).map((value) => JSON.parse(value))).toEqual([
+      expect.objectContaining({ kind: 'personal', user_id: 42, id: made.id, name }),
+    ]);
     expectNoLeaks(result);
   });
 
@@ -165,8 +173,74 @@ describe('main step', () => {
       expect(error).toContain('GitLab answered 401 Unauthorized');
       expect(error).toContain('GitLab said \\"401 Unauthorized\\"'.replace(/\\/g, ''));
       expect(error).toContain('wrong, expired or revoked');
-      expect(sim.requests).toHaveLength(1);
+      // After the failure, one look at who the credential is (it is nobody).
+      expect(sim.requests.map(requestLine)).toEqual([
+        'POST /api/v4/users/42/personal_access_tokens',
+        'GET /api/v4/user',
+      ]);
       expectNoLeaks(result, 'glpat-FAKE-wrong-credential-9');
+    });
+
+    it('422 model error: names expires-at and quotes GitLab', async () => {
+      sim.addFault({
+        method: 'POST',
+        fault: {
+          kind: 'status',
+          status: 422,
+          body: { message: 'Expiration date must be before 2027-11-27' },
+        },
+      });
+      const result = await run({ 'user-id': '42', scopes: 'api', 'expires-at': '400d' });
+      expect(result.code).toBe(1);
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain('422 Unprocessable Entity');
+      expect(error).toContain('Expiration date must be before 2027-11-27');
+      expect(error).toContain('check expires-at');
+      // A model error means nothing was stored: no look for a token.
+      expect(sim.requests).toHaveLength(1);
+      expectNoLeaks(result);
+    });
+
+    it('403 insufficient_scope says which scope the credential lacks', async () => {
+      sim.addFault({
+        method: 'POST',
+        fault: {
+          kind: 'status',
+          status: 403,
+          body: {
+            error: 'insufficient_scope',
+            error_description:
+              'The request requires higher privileges than provided by the access token.',
+            scope: 'api',
+          },
+        },
+      });
+      const result = await run({ 'user-id': '42', scopes: 'api' });
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain('lacks the "api" scope');
+      expect(error).toContain('requires higher privileges');
+      expect(error).not.toContain('Admin Mode');
+      expectNoLeaks(result);
+    });
+
+    it('401 invalid_token quotes why: revoked or expired', async () => {
+      sim.addFault({
+        method: 'POST',
+        fault: {
+          kind: 'status',
+          status: 401,
+          body: {
+            error: 'invalid_token',
+            error_description:
+              'Token is expired. You can either do re-authorization or token refresh.',
+          },
+        },
+      });
+      const result = await run({ 'user-id': '42', scopes: 'api' });
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain('Token is expired.');
+      expect(error).toContain('no longer valid');
+      expectNoLeaks(result);
     });
 
     it('403 from a non-administrator names the user', async () => {
@@ -185,7 +259,7 @@ describe('main step', () => {
     it('403 from an administrator under Admin Mode asks for admin_mode', async () => {
       sim.adminMode = true;
       const refused = await run({ 'user-id': '42', scopes: 'api' });
-      expect(commands(refused.stdout, 'error')[0]).toContain('needs the admin_mode scope');
+      expect(commands(refused.stdout, 'error')[0]).toContain('add the admin_mode scope');
       const allowed = await run({
         'user-id': '42',
         scopes: 'api',
@@ -231,7 +305,9 @@ describe('main step', () => {
       // One POST, never repeated; then a look for a token GitLab may have stored anyway.
       expect(sim.requests.map(requestLine)).toEqual([
         'POST /api/v4/users/42/personal_access_tokens',
-        'GET /api/v4/personal_access_tokens?user_id=42&state=active&search=five+hundred&per_page=100',
+        expect.stringMatching(
+          /^GET \/api\/v4\/personal_access_tokens\?user_id=42&state=active&search=five\+hundred&created_after=[^&]+&per_page=100&page=1$/,
+        ),
       ]);
     });
 

@@ -321,6 +321,11 @@ export class GitLabSimulator {
     if (cred) cred.revoked = true;
   }
 
+  /** Placeholder until the version model lands: records the version only. */
+  setVersion(version: string): void {
+    this.version = { ...this.version, version };
+  }
+
   addFault(rule: FaultRule): void {
     this.rules.push({ rule, remaining: rule.times ?? 1 });
   }

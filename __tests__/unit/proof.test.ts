@@ -135,6 +135,7 @@ describe('journal entries', () => {
       marker: undefined,
       id: 5,
       uniqueName: false,
+      refused: undefined,
     });
     for (const bad of [
       { ...good, id: '5/../../x' },

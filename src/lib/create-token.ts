@@ -28,6 +28,8 @@ export interface Journal {
   pending(target: TokenTarget, name: string, marker: string): void;
   /** a token this run made and reports */
   made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined): void;
+  /** GitLab refused the request (a 4xx of its own): no token can come of it */
+  refused(target: TokenTarget, name: string, marker: string): void;
 }
 
 export interface CreateHooks extends KindContext {
@@ -95,7 +97,10 @@ export class TokenMaker {
   async make(): Promise<NewToken> {
     const { ifExists, params } = this.request;
     if (ifExists !== 'create') {
-      const existing = await this.kind.list(this.client, this.target, { name: params.name });
+      const existing = await this.kind.list(this.client, this.target, {
+        name: params.name,
+        excludeImpersonation: true,
+      });
       if (existing.length > 0) {
         const current = newest(existing);
         if (ifExists === 'fail') {
@@ -139,7 +144,10 @@ export class TokenMaker {
         if (lostSentAt !== undefined) await this.lookAgain(lostSentAt);
         return token;
       } catch (error) {
-        if (!mayHaveActed(error)) throw error;
+        if (!mayHaveActed(error)) {
+          this.hooks.journal?.refused(this.target, params.name, marker);
+          throw error;
+        }
         await this.reconcile(sentAt, error);
         // A server error is reported, not repeated: the request itself may be what fails.
         if (error instanceof GitLabApiError && error.status === 500) throw error;

@@ -15,6 +15,11 @@ export interface TokenFilter {
   name: string;
   /** ISO 8601: only tokens created after this instant (GitLab's clock) */
   createdAfter?: string;
+  /**
+   * Leave out a user's impersonation tokens, which an administrator's list includes: needed to
+   * pick a token to rotate, not to find a request's own token (proven by its marker or name).
+   */
+  excludeImpersonation?: boolean;
 }
 
 /** Thrown when a list is longer than the bound: what was read is not all there is. */

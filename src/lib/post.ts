@@ -26,7 +26,7 @@ export async function runPost(): Promise<void> {
   );
   for (const secret of secrets) core.setSecret(secret);
   const made = journal.filter((entry) => entry.id !== undefined);
-  const pending = journal.filter((entry) => entry.id === undefined);
+  const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
   const revoke = /^true$/i.test(core.getInput('revoke').trim());
   const interrupted = core.getState(STATE_INTERRUPTED) === 'true';
   if (!revoke && pending.length === 0) {

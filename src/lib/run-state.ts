@@ -22,12 +22,14 @@ export interface JournalEntry {
   id?: number;
   /** the name was generated for this step */
   uniqueName: boolean;
+  /** GitLab refused the request: nothing to look for */
+  refused?: boolean;
 }
 
 type SaveState = (key: string, value: string) => void;
 
 function stored(entry: JournalEntry): string {
-  const { target, name, marker, id, uniqueName } = entry;
+  const { target, name, marker, id, uniqueName, refused } = entry;
   return JSON.stringify({
     kind: target.kind,
     user_id: target.userId,
@@ -36,6 +38,7 @@ function stored(entry: JournalEntry): string {
     marker,
     id,
     unique: uniqueName || undefined,
+    refused: refused || undefined,
   });
 }
 
@@ -48,12 +51,16 @@ export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
       const key = `${STATE_PREFIX}${marker ?? `id${token.id}`}`;
       save(key, stored({ target, name: token.name, marker, id: token.id, uniqueName }));
     },
+    refused(target, name, marker) {
+      save(`${STATE_PREFIX}${marker}`, stored({ target, name, marker, uniqueName, refused: true }));
+    },
   };
 }
 
 const KINDS: readonly KindName[] = ['personal', 'service-account'];
 /** A numeric ID or a full path of segments (no `.` or `..`: the value goes into a URL). */
-const GROUP = /^(\d+|(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$/;
+const GROUP =
+  /^(\d+|(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$/;
 
 /** One entry from the state, or undefined when it is not one of ours or is malformed. */
 export function readEntry(value: string): JournalEntry | undefined {
@@ -86,6 +93,7 @@ export function readEntry(value: string): JournalEntry | undefined {
     marker: raw.marker as string | undefined,
     id: raw.id as number | undefined,
     uniqueName: raw.unique === true,
+    refused: raw.refused === true || undefined,
   };
 }
 

@@ -51,7 +51,7 @@ export const personal: TokenKind = {
       filter,
       target.userId,
     );
-    if (found.length === 0) return found;
+    if (found.length === 0 || !filter.excludeImpersonation) return found;
     const impersonation = await impersonationIds(client, target.userId);
     return found.filter((token) => !impersonation.has(token.id));
   },
