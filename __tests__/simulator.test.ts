@@ -1,17 +1,52 @@
-// Checks the GitLab simulator and the test proxy themselves (not the action).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+// Checks the GitLab simulator and the test proxy themselves (not the action): HTTP against the
+// started simulator, per GitLab version. The expectations cite GitLab's source like the
+// simulator's modules do.
+import { describe, expect, it } from '@jest/globals';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { ConnectProxy } from './simulator/connect-proxy.js';
 import {
+  ADMIN_MODE_TOKEN,
   ADMIN_TOKEN,
   GROUP_OWNER_TOKEN,
-  GitLabSimulator,
+  SEED_GROUPS,
   SEED_USERS,
   USER_TOKEN,
+  type SimToken,
 } from './simulator/gitlab-simulator.js';
+import { useSimulator } from './helpers/simulator-fixture.js';
 
-const sim = new GitLabSimulator();
-let api = '';
+const READ_API_TOKEN = 'glpat-FAKE-read-api-only-00005';
+const REPO_TOKEN = 'glpat-FAKE-read-repo-only-00006';
+const REVOKED_TOKEN = 'glpat-FAKE-revoked-credential-7';
+const EXPIRED_TOKEN = 'glpat-FAKE-expired-credential-8';
+const BLOCKED_TOKEN = 'glpat-FAKE-blocked-user-token-9';
+const FREE_OWNER_TOKEN = 'glpat-FAKE-free-group-owner-10';
+const BLOCKED_USER = 77;
+const FREE_GROUP = 70;
+const FREE_SA = 91;
+
+const sim = useSimulator({
+  seed: (s) => {
+    s.addUser({ id: BLOCKED_USER, username: 'blocked', state: 'blocked' });
+    s.addUser({ id: FREE_SA, username: 'service_account_free' });
+    s.addGroup({
+      id: FREE_GROUP,
+      fullPath: 'freebies',
+      ownerIds: [SEED_USERS.owner],
+      serviceAccountIds: [FREE_SA],
+      plan: 'free',
+    });
+    s.addCredential(READ_API_TOKEN, SEED_USERS.alice, ['read_api']);
+    s.addCredential(REPO_TOKEN, SEED_USERS.alice, ['read_repository']);
+    s.addCredential(REVOKED_TOKEN, SEED_USERS.alice, ['api']);
+    s.revokeCredential(REVOKED_TOKEN);
+    s.addCredential(EXPIRED_TOKEN, SEED_USERS.alice, ['api'], { expiresAt: '2020-01-01' });
+    s.addCredential(BLOCKED_TOKEN, BLOCKED_USER, ['api']);
+    s.addCredential(FREE_OWNER_TOKEN, SEED_USERS.owner, ['api']);
+  },
+});
+const api = (): string => `${sim.url}/api/v4`;
 
 function inDays(days: number): string {
   const d = new Date();
@@ -19,48 +54,217 @@ function inDays(days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+interface Res {
+  status: number;
+  json: unknown;
+  text: string;
+  headers: Headers;
+}
+
 async function call(
   method: string,
   path: string,
   token: string | null,
   body?: unknown,
-): Promise<{ status: number; json: unknown; headers: Headers }> {
+  root = api(),
+): Promise<Res> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers['PRIVATE-TOKEN'] = token;
-  const res = await fetch(`${api}${path}`, {
+  const res = await fetch(`${root}${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     redirect: 'manual',
   });
   const text = await res.text();
-  return {
-    status: res.status,
-    json: text ? (JSON.parse(text) as unknown) : null,
-    headers: res.headers,
-  };
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, json, text, headers: res.headers };
 }
 
-beforeAll(async () => {
-  sim.seedDefaults();
-  api = `${await sim.start()}/api/v4`;
+type TokenJson = SimToken & Record<string, unknown>;
+
+async function createFor(
+  userId: number,
+  body: Record<string, unknown> = {},
+  token = ADMIN_TOKEN,
+): Promise<TokenJson> {
+  const res = await call('POST', `/users/${userId}/personal_access_tokens`, token, {
+    name: 'ci',
+    scopes: ['api'],
+    ...body,
+  });
+  expect(res.status).toBe(201);
+  return res.json as TokenJson;
+}
+
+const SA_TOKENS = `/groups/${SEED_GROUPS.acme}/service_accounts/${SEED_USERS.serviceAccount}/personal_access_tokens`;
+
+describe('version model', () => {
+  it('defaults to a current 18.x, switches per test and is restored after each', async () => {
+    expect(sim.version.version).toMatch(/^18\.\d+\.\d+-ee$/);
+    sim.setVersion('17.10');
+    expect(sim.version.version).toBe('17.10.0-ee');
+    expect((await call('GET', '/version', ADMIN_TOKEN)).json).toMatchObject({
+      version: '17.10.0-ee',
+    });
+    sim.version.version = '16.0.0-ee';
+    expect(sim.atLeast('16.0')).toBe(true);
+    expect(sim.atLeast('16.1')).toBe(false);
+  });
+
+  it('is back to the default in the next test', () => {
+    expect(sim.version.version).toMatch(/^18\./);
+  });
 });
 
-afterAll(async () => {
-  await sim.stop();
+describe('clock and Date header', () => {
+  it('answers with the simulator clock, skewed by clockOffsetMs, also in created_at', async () => {
+    sim.clockOffsetMs = -3 * 3600 * 1000;
+    const res = await call('GET', '/version', ADMIN_TOKEN);
+    const served = Date.parse(res.headers.get('date') ?? '');
+    expect(Math.abs(served - (Date.now() - 3 * 3600 * 1000))).toBeLessThan(5000);
+    const made = await createFor(SEED_USERS.carol);
+    expect(Math.abs(Date.parse(made.created_at) - served)).toBeLessThan(5000);
+  });
+
+  it('sends a Date header on every reply, errors and faults included', async () => {
+    expect((await call('GET', '/nope', null)).headers.get('date')).toBeTruthy();
+    sim.addFault({ fault: { kind: 'status', status: 502 } });
+    expect((await call('GET', '/version', ADMIN_TOKEN)).headers.get('date')).toBeTruthy();
+  });
 });
 
-describe('GitLabSimulator', () => {
-  it('creates a token for a user (201) with a default expiry', async () => {
-    const res = await call(
+describe('routing (lib/api/api.rb)', () => {
+  it('answers the catch-all {"error":"404 Not Found"} for unknown routes, without auth', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/users/42/not_a_thing'],
+      ['PUT', '/personal_access_tokens/1'],
+    ] as const) {
+      const res = await call(method, path, null);
+      expect(res).toMatchObject({ status: 404, json: { error: '404 Not Found' } });
+    }
+  });
+
+  it('a path outside /api/v4 reaches the Rails router: sign-in redirect or the HTML 404', async () => {
+    const wrongRoot = await call(
       'POST',
-      `/users/${SEED_USERS.alice}/personal_access_tokens`,
+      '/users/42/personal_access_tokens',
       ADMIN_TOKEN,
-      {
-        name: 'ci',
-        scopes: ['api', 'read_repository'],
-      },
+      {},
+      `${sim.url}/gitlab/api/v4`,
     );
+    expect(wrongRoot.status).toBe(302);
+    expect(wrongRoot.headers.get('location')).toBe(`${sim.url}/users/sign_in`);
+    expect(wrongRoot.headers.get('content-type')).toContain('text/html');
+    sim.outsideApi = 'not-found-page';
+    const page = await call('GET', '/whatever', ADMIN_TOKEN, undefined, sim.url);
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('<!DOCTYPE html>');
+  });
+
+  it('API v3 is gone (410)', async () => {
+    const res = await call('GET', '/user', ADMIN_TOKEN, undefined, `${sim.url}/api/v3`);
+    expect(res).toMatchObject({
+      status: 410,
+      json: { error: 'API V3 is no longer supported. Use API V4 instead.' },
+    });
+  });
+
+  it('a malformed JSON body is a Grape 400 before authentication', async () => {
+    const res = await fetch(`${api()}/users/42/personal_access_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'message body does not match declared format' });
+  });
+});
+
+describe('authentication (auth_finders.rb, api_guard.rb)', () => {
+  it('an unknown token: 401 {"message":"401 Unauthorized"}; no token: the same', async () => {
+    for (const token of ['glpat-FAKE-unknown-credential-1', null]) {
+      const res = await call('GET', '/user', token);
+      expect(res).toMatchObject({ status: 401, json: { message: '401 Unauthorized' } });
+    }
+  });
+
+  it('revoked and expired tokens: 401 invalid_token with WWW-Authenticate', async () => {
+    const revoked = await call('GET', '/user', REVOKED_TOKEN);
+    expect(revoked.status).toBe(401);
+    expect(revoked.json).toEqual({
+      error: 'invalid_token',
+      error_description: 'Token was revoked. You have to re-authorize from the user.',
+    });
+    expect(revoked.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const expired = await call('GET', '/user', EXPIRED_TOKEN);
+    expect(expired.json).toEqual({
+      error: 'invalid_token',
+      error_description: 'Token is expired. You can either do re-authorization or token refresh.',
+    });
+    expect(expired.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="Protected by OAuth 2.0"/,
+    );
+  });
+
+  it('a token created by the API expires at 00:00 UTC on expires_at', async () => {
+    const made = await createFor(SEED_USERS.carol, { expires_at: inDays(1) });
+    expect((await call('GET', '/user', made.token)).status).toBe(200);
+    sim.clockOffsetMs = 86_400_000;
+    expect((await call('GET', '/user', made.token)).json).toMatchObject({ error: 'invalid_token' });
+  });
+
+  it('a missing scope: 403 insufficient_scope naming the endpoint scopes', async () => {
+    const post = await call('POST', '/users/42/personal_access_tokens', READ_API_TOKEN, {});
+    expect(post).toMatchObject({
+      status: 403,
+      json: {
+        error: 'insufficient_scope',
+        error_description:
+          'The request requires higher privileges than provided by the access token.',
+        scope: 'api',
+      },
+    });
+    const get = await call('GET', '/personal_access_tokens', REPO_TOKEN);
+    expect(get.json).toMatchObject({ scope: 'api read_api' });
+    expect((await call('GET', '/personal_access_tokens', READ_API_TOKEN)).status).toBe(200);
+  });
+
+  it('a blocked user: 403 "Your account has been blocked."', async () => {
+    expect((await call('GET', '/user', BLOCKED_TOKEN)).json).toEqual({
+      message: '403 Forbidden - Your account has been blocked.',
+    });
+  });
+
+  it('PRIVATE-TOKEN, Authorization: Bearer and private_token all authenticate', async () => {
+    const bearer = await fetch(`${api()}/user`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(bearer.status).toBe(200);
+    expect((await call('GET', `/user?private_token=${ADMIN_TOKEN}`, null)).status).toBe(200);
+  });
+
+  it('/user shows is_admin only to administrators', async () => {
+    expect((await call('GET', '/user', ADMIN_TOKEN)).json).toMatchObject({ id: 1, is_admin: true });
+    expect((await call('GET', '/user', USER_TOKEN)).json).not.toHaveProperty('is_admin');
+  });
+});
+
+describe('POST /users/:id/personal_access_tokens (lib/api/users.rb)', () => {
+  const path = `/users/${SEED_USERS.alice}/personal_access_tokens`;
+
+  it('creates a token (201) that expires after the maximum lifetime by default', async () => {
+    const res = await call('POST', path, ADMIN_TOKEN, {
+      name: 'ci',
+      scopes: ['api', 'read_repository'],
+    });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({
       name: 'ci',
@@ -68,106 +272,684 @@ describe('GitLabSimulator', () => {
       scopes: ['api', 'read_repository'],
       active: true,
       revoked: false,
+      description: null,
       expires_at: inDays(365),
     });
+    expect(Object.keys(res.json as object)).toEqual([
+      'id',
+      'name',
+      'revoked',
+      'created_at',
+      'description',
+      'scopes',
+      'user_id',
+      'last_used_at',
+      'active',
+      'expires_at',
+      'token',
+    ]);
     expect((res.json as { token: string }).token).toMatch(/^glpat-[A-Za-z0-9_-]{20}$/);
-    expect(sim.requests.at(-1)?.body).toEqual({ name: 'ci', scopes: ['api', 'read_repository'] });
   });
 
-  it('answers 401, 403 and 404 like GitLab', async () => {
-    const body = { name: 'x', scopes: ['api'] };
-    expect((await call('POST', '/users/42/personal_access_tokens', null, body)).json).toEqual({
-      message: '401 Unauthorized',
+  it('checks in GitLab order: 401, 403, 400 params, 404 user, 422 model', async () => {
+    const ok = { name: 'x', scopes: ['api'] };
+    expect((await call('POST', '/users/999/personal_access_tokens', null, {})).status).toBe(401);
+    expect(await call('POST', '/users/999/personal_access_tokens', USER_TOKEN, {})).toMatchObject({
+      status: 403,
+      json: { message: '403 Forbidden' },
     });
-    expect((await call('POST', '/users/42/personal_access_tokens', USER_TOKEN, body)).status).toBe(
+    expect(
+      await call('POST', '/users/999/personal_access_tokens', ADMIN_TOKEN, { scopes: ['api'] }),
+    ).toMatchObject({
+      status: 400,
+      json: { error: 'name is missing' },
+    });
+    expect((await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['nope'] })).json).toEqual({
+      error: 'scopes does not have a valid value',
+    });
+    expect((await call('POST', path, ADMIN_TOKEN, { name: 'x' })).json).toEqual({
+      error: 'scopes is missing, scopes does not have a valid value',
+    });
+    expect((await call('POST', path, ADMIN_TOKEN, { ...ok, expires_at: 'soon' })).json).toEqual({
+      error: 'expires_at is invalid',
+    });
+    expect(await call('POST', '/users/999/personal_access_tokens', ADMIN_TOKEN, ok)).toMatchObject({
+      status: 404,
+      json: { message: '404 User Not Found' },
+    });
+    const far = inDays(400);
+    expect(await call('POST', path, ADMIN_TOKEN, { ...ok, expires_at: far })).toMatchObject({
+      status: 422,
+      json: { message: `Expiration date must be before ${inDays(365)}` },
+    });
+    expect(await call('POST', path, ADMIN_TOKEN, { name: ' ', scopes: [] })).toMatchObject({
+      status: 422,
+      json: { message: "Name can't be blank and Scopes can't be blank" },
+    });
+  });
+
+  it('accepts a date in the past (the model has no future-date check): an inactive token', async () => {
+    const made = await createFor(SEED_USERS.alice, { expires_at: inDays(-1) });
+    expect(made).toMatchObject({ active: false, expires_at: inDays(-1) });
+  });
+
+  it('Admin Mode: an administrator token needs the admin_mode scope', async () => {
+    sim.adminMode = true;
+    expect((await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['api'] })).status).toBe(
       403,
     );
-    const missing = await call('POST', '/users/999/personal_access_tokens', ADMIN_TOKEN, body);
-    expect(missing).toMatchObject({ status: 404, json: { message: '404 User Not Found' } });
+    expect(
+      (await call('POST', path, ADMIN_MODE_TOKEN, { name: 'x', scopes: ['api'] })).status,
+    ).toBe(201);
   });
 
-  it('validates the body with 400s', async () => {
-    const bad = await call('POST', '/users/42/personal_access_tokens', ADMIN_TOKEN, {
-      name: 'x',
-      scopes: ['nope'],
-    });
-    expect(bad).toMatchObject({
-      status: 400,
-      json: { error: 'scopes does not have a valid value' },
-    });
-    const past = await call('POST', '/users/42/personal_access_tokens', ADMIN_TOKEN, {
-      name: 'x',
-      scopes: ['api'],
-      expires_at: inDays(-1),
-    });
-    expect(past.json).toEqual({ message: { expires_at: ['must be in the future'] } });
+  it('GitLab.com has no administrators', async () => {
+    sim.gitlabDotCom = true;
+    expect((await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['api'] })).status).toBe(
+      403,
+    );
   });
 
-  it('lists, rotates and revokes tokens', async () => {
-    const created = await call('POST', '/users/43/personal_access_tokens', ADMIN_TOKEN, {
-      name: 'Unique-Name-123',
-      scopes: ['read_api'],
+  it('requireExpiry = false (17.3+): no expires_at means no expiry; ignored before 17.3', async () => {
+    sim.requireExpiry = false;
+    expect((await createFor(SEED_USERS.alice)).expires_at).toBeNull();
+    expect((await createFor(SEED_USERS.alice, { expires_at: inDays(800) })).expires_at).toBe(
+      inDays(800),
+    );
+    sim.setVersion('17.2');
+    expect((await createFor(SEED_USERS.alice)).expires_at).toBe(inDays(365));
+  });
+
+  it('description is stored and returned from 17.7; older versions drop it and have no key', async () => {
+    const current = await createFor(SEED_USERS.alice, { description: 'for CI' });
+    expect(current.description).toBe('for CI');
+    sim.setVersion('17.6');
+    const old = await createFor(SEED_USERS.alice, { description: 'for CI' });
+    expect(old).not.toHaveProperty('description');
+    expect(sim.tokens.find((t) => t.id === old.id)?.description).toBeNull();
+    expect(
+      (await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['api'], description: 5 }))
+        .status,
+    ).toBe(201);
+  });
+
+  it('the self_rotate scope exists from 17.9', async () => {
+    sim.setVersion('17.6');
+    expect(
+      (await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['self_rotate'] })).json,
+    ).toEqual({
+      error: 'scopes does not have a valid value',
     });
-    const id = (created.json as { id: number }).id;
-    const list = await call(
+    sim.setVersion('17.9');
+    expect(
+      (await call('POST', path, ADMIN_TOKEN, { name: 'x', scopes: ['self_rotate'] })).status,
+    ).toBe(201);
+  });
+});
+
+describe('GET /personal_access_tokens (lib/api/personal_access_tokens.rb, the finder)', () => {
+  it('paginates by offset: 20 a page by default, at most 100, id ascending, X-* and Link headers', async () => {
+    const user = 300;
+    sim.addUser({ id: user, username: 'pager' });
+    for (let i = 0; i < 25; i++) await createFor(user, { name: `page-${i}` });
+    const first = await call('GET', `/personal_access_tokens?user_id=${user}`, ADMIN_TOKEN);
+    const ids = (first.json as TokenJson[]).map((t) => t.id);
+    expect(ids).toHaveLength(20);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(
+      Object.fromEntries(
+        ['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map(
+          (h) => [h, first.headers.get(h)],
+        ),
+      ),
+    ).toEqual({
+      'x-page': '1',
+      'x-per-page': '20',
+      'x-next-page': '2',
+      'x-prev-page': '',
+      'x-total': '25',
+      'x-total-pages': '2',
+    });
+    expect(first.headers.get('link')).toContain('rel="next"');
+    const second = await call('GET', `/personal_access_tokens?user_id=${user}&page=2`, ADMIN_TOKEN);
+    expect((second.json as TokenJson[]).length).toBe(5);
+    expect(second.headers.get('x-next-page')).toBe('');
+    expect(second.headers.get('link')).toMatch(/rel="prev".*rel="first".*rel="last"/);
+    const big = await call(
       'GET',
-      '/personal_access_tokens?user_id=43&search=unique-name&state=active',
+      `/personal_access_tokens?user_id=${user}&per_page=500`,
       ADMIN_TOKEN,
     );
-    expect(list.json).toEqual([expect.objectContaining({ id, name: 'Unique-Name-123' })]);
-    expect((list.json as Record<string, unknown>[])[0]).not.toHaveProperty('token');
+    expect(big.headers.get('x-per-page')).toBe('100');
+    expect((await call('GET', '/personal_access_tokens?page=x', ADMIN_TOKEN)).json).toEqual({
+      error: 'page is invalid',
+    });
+  });
 
-    const rotated = await call('POST', `/personal_access_tokens/${id}/rotate`, ADMIN_TOKEN);
-    expect(rotated.status).toBe(200);
-    const newId = (rotated.json as { id: number }).id;
-    expect(newId).not.toBe(id);
-    expect(rotated.json).toMatchObject({ name: 'Unique-Name-123', expires_at: inDays(7) });
-    expect((await call('POST', `/personal_access_tokens/${id}/rotate`, ADMIN_TOKEN)).status).toBe(
-      400,
+  it("another user's tokens: 401 for a non-administrator and for an admin without admin_mode", async () => {
+    expect(await call('GET', '/personal_access_tokens?user_id=43', USER_TOKEN)).toMatchObject({
+      status: 401,
+      json: { message: '401 Unauthorized' },
+    });
+    expect((await call('GET', '/personal_access_tokens?user_id=42', USER_TOKEN)).status).toBe(200);
+    sim.adminMode = true;
+    expect((await call('GET', '/personal_access_tokens?user_id=43', ADMIN_TOKEN)).status).toBe(401);
+    expect((await call('GET', '/personal_access_tokens?user_id=43', ADMIN_MODE_TOKEN)).status).toBe(
+      200,
     );
+    sim.adminMode = false;
+    expect(await call('GET', '/personal_access_tokens?user_id=999', ADMIN_TOKEN)).toMatchObject({
+      status: 404,
+      json: { message: '404 Not Found' },
+    });
+  });
 
-    expect((await call('DELETE', `/personal_access_tokens/${newId}`, ADMIN_TOKEN)).status).toBe(
+  it('search is fuzzy: words of 3+ characters each in the name, shorter ones dropped', async () => {
+    const user = 301;
+    sim.addUser({ id: user, username: 'searcher' });
+    for (const name of ['deploy prod', 'Deploy-Staging', 'ci', 'ci-bot'])
+      await createFor(user, { name });
+    const names = async (q: string): Promise<string[]> =>
+      (
+        (
+          await call(
+            'GET',
+            `/personal_access_tokens?user_id=${user}&search=${encodeURIComponent(q)}`,
+            ADMIN_TOKEN,
+          )
+        ).json as TokenJson[]
+      ).map((t) => t.name);
+    expect(await names('deploy')).toEqual(['deploy prod', 'Deploy-Staging']);
+    expect(await names('ploy prod')).toEqual(['deploy prod']);
+    expect(await names('deploy x')).toEqual(['deploy prod', 'Deploy-Staging']);
+    expect(await names('ci')).toEqual(['ci']);
+    expect(await names('CI')).toEqual(['ci']);
+  });
+
+  it('filters by state, revoked and created_after; a token expiring today is neither active nor inactive', async () => {
+    const user = 302;
+    sim.addUser({ id: user, username: 'filterer' });
+    const a = await createFor(user, { name: 'a' });
+    const b = await createFor(user, { name: 'b' });
+    const today = await createFor(user, { name: 'today', expires_at: inDays(0) });
+    await call('DELETE', `/personal_access_tokens/${b.id}`, ADMIN_TOKEN);
+    const q = async (query: string): Promise<number[]> =>
+      (
+        (await call('GET', `/personal_access_tokens?user_id=${user}&${query}`, ADMIN_TOKEN))
+          .json as TokenJson[]
+      ).map((t) => t.id);
+    expect(await q('state=active')).toEqual([a.id]);
+    expect(await q('state=inactive')).toEqual([b.id]);
+    expect(await q('revoked=true')).toEqual([b.id]);
+    expect(await q('revoked=false')).toEqual([a.id, today.id]);
+    expect(
+      await q(`created_after=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`),
+    ).toEqual([]);
+    expect((await call('GET', '/personal_access_tokens?state=gone', ADMIN_TOKEN)).json).toEqual({
+      error: 'state does not have a valid value',
+    });
+  });
+
+  it('sort and expires_* filters exist in 18.3+, are ignored before', async () => {
+    const user = 303;
+    sim.addUser({ id: user, username: 'sorter' });
+    const late = await createFor(user, { name: 'late', expires_at: inDays(30) });
+    const soon = await createFor(user, { name: 'soon', expires_at: inDays(3) });
+    const q = async (query: string): Promise<number[]> =>
+      (
+        (await call('GET', `/personal_access_tokens?user_id=${user}&${query}`, ADMIN_TOKEN))
+          .json as TokenJson[]
+      ).map((t) => t.id);
+    expect(await q('sort=expires_asc')).toEqual([soon.id, late.id]);
+    expect(await q(`expires_before=${inDays(10)}`)).toEqual([soon.id]);
+    sim.setVersion('17.11');
+    expect(await q('sort=expires_asc')).toEqual([late.id, soon.id]);
+    expect(await q(`expires_before=${inDays(10)}`)).toEqual([late.id, soon.id]);
+  });
+
+  it('administrators see impersonation tokens; their owners do not', async () => {
+    const imp = await call('POST', '/users/44/impersonation_tokens', ADMIN_TOKEN, {
+      name: 'imp',
+      scopes: ['api'],
+      expires_at: inDays(5),
+    });
+    const id = (imp.json as TokenJson).id;
+    const adminIds = (
+      (await call('GET', '/personal_access_tokens?user_id=44', ADMIN_TOKEN)).json as TokenJson[]
+    ).map((t) => t.id);
+    expect(adminIds).toContain(id);
+    const carol = (imp.json as TokenJson).token;
+    const ownIds = ((await call('GET', '/personal_access_tokens', carol)).json as TokenJson[]).map(
+      (t) => t.id,
+    );
+    expect(ownIds).not.toContain(id);
+  });
+});
+
+describe('DELETE /personal_access_tokens/:id (RevokeService)', () => {
+  it('204, also for a token already revoked; 404 "404 Not found" for a missing one', async () => {
+    const made = await createFor(SEED_USERS.bob);
+    expect((await call('DELETE', `/personal_access_tokens/${made.id}`, ADMIN_TOKEN)).status).toBe(
       204,
     );
-    expect((await call('DELETE', `/personal_access_tokens/${newId}`, ADMIN_TOKEN)).status).toBe(
-      404,
+    expect((await call('DELETE', `/personal_access_tokens/${made.id}`, ADMIN_TOKEN)).status).toBe(
+      204,
     );
-    expect(sim.tokens.find((t) => t.id === newId)).toMatchObject({ revoked: true, active: false });
+    expect(sim.tokens.find((t) => t.id === made.id)).toMatchObject({
+      revoked: true,
+      active: false,
+    });
+    expect(await call('DELETE', '/personal_access_tokens/987654', ADMIN_TOKEN)).toMatchObject({
+      status: 404,
+      json: { message: '404 Not found' },
+    });
   });
 
-  it('creates a group service-account token by URL-encoded path', async () => {
-    const res = await call(
-      'POST',
-      `/groups/acme/service_accounts/${SEED_USERS.serviceAccount}/personal_access_tokens`,
-      GROUP_OWNER_TOKEN,
-      { name: 'bot', scopes: ['api'] },
-    );
-    expect(res).toMatchObject({ status: 201, json: { user_id: 90 } });
-    const sub = await call(
-      'POST',
-      `/groups/${encodeURIComponent('acme/platform')}/service_accounts/90/personal_access_tokens`,
-      GROUP_OWNER_TOKEN,
-      { name: 'bot', scopes: ['api'] },
-    );
-    expect(sub.status).toBe(403);
+  it('someone else\'s token without admin rights: 400 "400 Bad request"', async () => {
+    const made = await createFor(SEED_USERS.bob);
+    expect(await call('DELETE', `/personal_access_tokens/${made.id}`, USER_TOKEN)).toMatchObject({
+      status: 400,
+      json: { message: '400 Bad request' },
+    });
   });
 
-  it('injects faults, afterCreate ones after storing the token', async () => {
+  it('self: any scope may revoke its own token', async () => {
+    const made = await createFor(SEED_USERS.bob, { scopes: ['read_repository'] });
+    expect((await call('DELETE', '/personal_access_tokens/self', made.token)).status).toBe(204);
+    expect((await call('GET', '/user', made.token)).json).toMatchObject({ error: 'invalid_token' });
+  });
+});
+
+describe('POST /personal_access_tokens/:id/rotate (RotateService)', () => {
+  it('200: the old token revoked, the new one keeps name, description and scopes, one week', async () => {
+    const made = await createFor(SEED_USERS.bob, {
+      name: 'Rot',
+      description: 'd',
+      scopes: ['read_api'],
+    });
+    const res = await call('POST', `/personal_access_tokens/${made.id}/rotate`, ADMIN_TOKEN);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      name: 'Rot',
+      description: 'd',
+      scopes: ['read_api'],
+      expires_at: inDays(7),
+    });
+    expect(sim.tokens.find((t) => t.id === made.id)?.revoked).toBe(true);
+    expect(sim.tokens.find((t) => t.id === (res.json as TokenJson).id)?.previous_id).toBe(made.id);
+    expect(
+      await call('POST', `/personal_access_tokens/${made.id}/rotate`, ADMIN_TOKEN),
+    ).toMatchObject({
+      status: 400,
+      json: { message: '400 Bad request - Token already revoked' },
+    });
+  });
+
+  it("another user's token: 401 for a non-administrator; a missing one: 404 for an admin", async () => {
+    const made = await createFor(SEED_USERS.bob);
+    expect(
+      (await call('POST', `/personal_access_tokens/${made.id}/rotate`, USER_TOKEN)).status,
+    ).toBe(401);
+    expect(await call('POST', '/personal_access_tokens/987654/rotate', ADMIN_TOKEN)).toMatchObject({
+      status: 404,
+      json: { message: '404 Not Found' },
+    });
+  });
+
+  it('expires_at is honoured from 16.6 and ignored in 16.0 to 16.5; the route starts in 16.0', async () => {
+    const a = await createFor(SEED_USERS.bob);
+    const at = inDays(20);
+    expect(
+      (
+        await call('POST', `/personal_access_tokens/${a.id}/rotate`, ADMIN_TOKEN, {
+          expires_at: at,
+        })
+      ).json,
+    ).toMatchObject({ expires_at: at });
+    sim.setVersion('16.5');
+    const b = await createFor(SEED_USERS.bob);
+    expect(
+      (
+        await call('POST', `/personal_access_tokens/${b.id}/rotate`, ADMIN_TOKEN, {
+          expires_at: at,
+        })
+      ).json,
+    ).toMatchObject({ expires_at: inDays(7) });
+    sim.setVersion('15.11');
+    expect(
+      (await call('POST', `/personal_access_tokens/${b.id}/rotate`, ADMIN_TOKEN)).json,
+    ).toEqual({ error: '404 Not Found' });
+  });
+
+  it('reuse detection (16.3+): a rotated token used on a rotate path revokes its successors', async () => {
+    const a = await createFor(SEED_USERS.bob);
+    const b = (await call('POST', `/personal_access_tokens/${a.id}/rotate`, ADMIN_TOKEN))
+      .json as TokenJson;
+    // any other request with the old token is a plain 401
+    expect((await call('GET', '/user', a.token)).status).toBe(401);
+    expect(sim.tokens.find((t) => t.id === b.id)?.revoked).toBe(false);
+    const replay = await call('POST', `/personal_access_tokens/${a.id}/rotate`, a.token);
+    expect(replay.json).toMatchObject({
+      error: 'invalid_token',
+      error_description: expect.stringContaining('revoked'),
+    });
+    expect(sim.tokens.find((t) => t.id === b.id)?.revoked).toBe(true);
+
+    sim.setVersion('16.2');
+    const c = await createFor(SEED_USERS.bob);
+    const d = (await call('POST', `/personal_access_tokens/${c.id}/rotate`, ADMIN_TOKEN))
+      .json as TokenJson;
+    await call('POST', `/personal_access_tokens/${c.id}/rotate`, c.token);
+    expect(sim.tokens.find((t) => t.id === d.id)?.revoked).toBe(false);
+  });
+});
+
+describe('POST /personal_access_tokens/self/rotate (self_rotation.rb)', () => {
+  it('16.10+: rotates the calling token; with self_rotate from 17.9', async () => {
+    const made = await createFor(SEED_USERS.bob, { scopes: ['self_rotate'] });
+    const res = await call('POST', '/personal_access_tokens/self/rotate', made.token, {
+      expires_at: inDays(9),
+    });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { expires_at: inDays(9), scopes: ['self_rotate'] },
+    });
+    const next = (res.json as TokenJson).token;
+    sim.setVersion('17.6');
+    expect((await call('POST', '/personal_access_tokens/self/rotate', next)).json).toMatchObject({
+      error: 'insufficient_scope',
+    });
+  });
+
+  it('before 16.10 `self` falls to :id/rotate: admins 404, others 401', async () => {
+    sim.setVersion('16.5');
+    expect((await call('POST', '/personal_access_tokens/self/rotate', ADMIN_TOKEN)).json).toEqual({
+      message: '404 Not Found',
+    });
+    expect((await call('POST', '/personal_access_tokens/self/rotate', USER_TOKEN)).status).toBe(
+      401,
+    );
+  });
+
+  it('an auth-proxy session is not a personal access token: 405', async () => {
+    sim.anonymousUserId = SEED_USERS.alice;
+    expect((await call('POST', '/personal_access_tokens/self/rotate', null)).json).toEqual({
+      message: '405 Method Not Allowed',
+    });
+  });
+});
+
+describe('impersonation tokens (lib/api/users.rb)', () => {
+  it('admin only; created without a default expiry: model errors are a 400 field map', async () => {
+    expect(
+      (await call('POST', '/users/44/impersonation_tokens', USER_TOKEN, { name: 'i' })).status,
+    ).toBe(403);
+    expect(
+      await call('POST', '/users/44/impersonation_tokens', ADMIN_TOKEN, {
+        name: 'i',
+        scopes: ['api'],
+      }),
+    ).toMatchObject({
+      status: 400,
+      json: { message: { expires_at: ["can't be blank"] } },
+    });
+    expect(
+      await call('POST', '/users/999/impersonation_tokens', ADMIN_TOKEN, { name: 'i' }),
+    ).toMatchObject({
+      status: 404,
+      json: { message: '404 User Not Found' },
+    });
+  });
+
+  it('creates (201, impersonation: true), lists, shows and revokes them', async () => {
+    const res = await call('POST', '/users/44/impersonation_tokens', ADMIN_TOKEN, {
+      name: 'imp',
+      scopes: 'api,read_user',
+      expires_at: inDays(3),
+    });
+    expect(res).toMatchObject({
+      status: 201,
+      json: { impersonation: true, scopes: ['api', 'read_user'], active: true },
+    });
+    const id = (res.json as TokenJson).id;
+    const list = await call('GET', '/users/44/impersonation_tokens?state=active', ADMIN_TOKEN);
+    expect((list.json as TokenJson[]).map((t) => t.id)).toContain(id);
+    expect(list.headers.get('x-total')).toBeTruthy();
+    expect(
+      (await call('GET', `/users/44/impersonation_tokens/${id}`, ADMIN_TOKEN)).json,
+    ).toMatchObject({ id });
+    expect((await call('DELETE', `/users/44/impersonation_tokens/${id}`, ADMIN_TOKEN)).status).toBe(
+      204,
+    );
+    expect(await call('GET', '/users/44/impersonation_tokens/987654', ADMIN_TOKEN)).toMatchObject({
+      status: 404,
+      json: { message: '404 Impersonation Token Not Found' },
+    });
+  });
+});
+
+describe('group service accounts (ee/lib/api/group_service_accounts.rb)', () => {
+  it("creates a token for the group's service account (201), by id or URL-encoded path", async () => {
+    const res = await call('POST', SA_TOKENS, GROUP_OWNER_TOKEN, { name: 'bot', scopes: ['api'] });
+    expect(res).toMatchObject({ status: 201, json: { user_id: 90, expires_at: inDays(365) } });
+    const byPath = await call(
+      'POST',
+      `/groups/acme/service_accounts/90/personal_access_tokens`,
+      ADMIN_TOKEN,
+      { name: 'bot', scopes: ['api'] },
+    );
+    expect(byPath.status).toBe(201);
+  });
+
+  it('404 Group, 403 non-owner or Free plan, 400 params, 404 User, in that order', async () => {
+    expect(
+      await call(
+        'POST',
+        '/groups/999/service_accounts/90/personal_access_tokens',
+        GROUP_OWNER_TOKEN,
+        {},
+      ),
+    ).toMatchObject({
+      status: 404,
+      json: { message: '404 Group Not Found' },
+    });
+    expect((await call('POST', SA_TOKENS, USER_TOKEN, {})).json).toEqual({
+      message: '403 Forbidden',
+    });
+    expect(
+      (
+        await call(
+          'POST',
+          `/groups/${FREE_GROUP}/service_accounts/${FREE_SA}/personal_access_tokens`,
+          FREE_OWNER_TOKEN,
+          { name: 'x', scopes: ['api'] },
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(
+          'POST',
+          `/groups/7/service_accounts/42/personal_access_tokens`,
+          GROUP_OWNER_TOKEN,
+          {},
+        )
+      ).json,
+    ).toEqual({
+      error: 'name is missing, scopes is missing, scopes does not have a valid value',
+    });
+    expect(
+      (
+        await call(
+          'POST',
+          `/groups/7/service_accounts/42/personal_access_tokens`,
+          GROUP_OWNER_TOKEN,
+          { name: 'x', scopes: ['api'] },
+        )
+      ).json,
+    ).toEqual({
+      message: '404 User Not Found',
+    });
+  });
+
+  it("a subgroup keeps its Owner's rights but not the top-level group's account: 404 User", async () => {
+    const sub = `/groups/${encodeURIComponent('acme/platform')}/service_accounts/90/personal_access_tokens`;
+    expect(
+      await call('POST', sub, GROUP_OWNER_TOKEN, { name: 'bot', scopes: ['api'] }),
+    ).toMatchObject({
+      status: 404,
+      json: { message: '404 User Not Found' },
+    });
+    sim.setVersion('16.5');
+    expect(
+      (await call('POST', sub, GROUP_OWNER_TOKEN, { name: 'bot', scopes: ['api'] })).json,
+    ).toEqual({ message: '404 Not Found' });
+  });
+
+  it('routes by version: create/rotate 16.1, revoke 17.10, list 17.11, else the catch-all', async () => {
+    const made = (await call('POST', SA_TOKENS, GROUP_OWNER_TOKEN, { name: 'v', scopes: ['api'] }))
+      .json as TokenJson;
+    sim.setVersion('16.0');
+    expect(
+      (await call('POST', SA_TOKENS, GROUP_OWNER_TOKEN, { name: 'v', scopes: ['api'] })).json,
+    ).toEqual({ error: '404 Not Found' });
+    sim.setVersion('17.9');
+    expect((await call('DELETE', `${SA_TOKENS}/${made.id}`, GROUP_OWNER_TOKEN)).json).toEqual({
+      error: '404 Not Found',
+    });
+    sim.setVersion('17.10');
+    expect((await call('GET', SA_TOKENS, GROUP_OWNER_TOKEN)).json).toEqual({
+      error: '404 Not Found',
+    });
+    expect(await call('DELETE', `${SA_TOKENS}/987654`, GROUP_OWNER_TOKEN)).toMatchObject({
+      status: 404,
+      json: { message: '404 Personal Access Token Not Found' },
+    });
+    expect((await call('DELETE', `${SA_TOKENS}/${made.id}`, GROUP_OWNER_TOKEN)).status).toBe(204);
+    expect((await call('DELETE', `${SA_TOKENS}/${made.id}`, GROUP_OWNER_TOKEN)).status).toBe(204);
+    sim.setVersion('17.11');
+    const list = await call('GET', `${SA_TOKENS}?state=inactive`, GROUP_OWNER_TOKEN);
+    expect((list.json as TokenJson[]).map((t) => t.id)).toContain(made.id);
+    expect(list.headers.get('x-page')).toBe('1');
+  });
+
+  it('rotate: expires_at from 17.9 (one week before); a token of someone else: 404 Not Found', async () => {
+    const at = inDays(30);
+    sim.setVersion('17.6');
+    const a = (await call('POST', SA_TOKENS, GROUP_OWNER_TOKEN, { name: 'r', scopes: ['api'] }))
+      .json as TokenJson;
+    expect(
+      (await call('POST', `${SA_TOKENS}/${a.id}/rotate`, GROUP_OWNER_TOKEN, { expires_at: at }))
+        .json,
+    ).toMatchObject({ expires_at: inDays(7) });
+    sim.setVersion('17.9');
+    const b = (await call('POST', SA_TOKENS, GROUP_OWNER_TOKEN, { name: 'r', scopes: ['api'] }))
+      .json as TokenJson;
+    expect(
+      (await call('POST', `${SA_TOKENS}/${b.id}/rotate`, GROUP_OWNER_TOKEN, { expires_at: at }))
+        .json,
+    ).toMatchObject({ expires_at: at });
+    const other = await createFor(SEED_USERS.bob);
+    expect((await call('POST', `${SA_TOKENS}/${other.id}/rotate`, GROUP_OWNER_TOKEN)).json).toEqual(
+      { message: '404 Not Found' },
+    );
+  });
+});
+
+describe('faults', () => {
+  it('rate limits like Rack::Attack; afterCreate faults answer after storing the token', async () => {
     sim.addFault({ method: 'GET', pathPattern: /\/version$/, fault: { kind: 'rateLimit' } });
     const limited = await call('GET', '/version', ADMIN_TOKEN);
-    expect(limited.status).toBe(429);
+    expect(limited).toMatchObject({ status: 429, text: 'Retry later\n' });
     expect(limited.headers.get('retry-after')).toBe('0');
+    expect(limited.headers.get('content-type')).toBe('text/plain');
     sim.addFault({
       pathPattern: /personal_access_tokens$/,
       fault: { kind: 'status', status: 502, afterCreate: true },
     });
     const before = sim.tokens.length;
-    const lost = await call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, {
-      name: 'l',
-      scopes: ['api'],
-    });
-    expect(lost.status).toBe(502);
+    expect(
+      (
+        await call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, {
+          name: 'l',
+          scopes: ['api'],
+        })
+      ).status,
+    ).toBe(502);
     expect(sim.tokens.length).toBe(before + 1);
+  });
+
+  it('commitDelayMs: the token appears only after the fault answer (a late commit)', async () => {
+    sim.addFault({
+      method: 'POST',
+      fault: { kind: 'status', status: 504, afterCreate: true, commitDelayMs: 150 },
+    });
+    const before = sim.tokens.length;
+    expect(
+      (
+        await call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, {
+          name: 'late',
+          scopes: ['api'],
+        })
+      ).status,
+    ).toBe(504);
+    expect(sim.tokens.length).toBe(before);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sim.tokens.length).toBe(before + 1);
+    expect(sim.tokens.at(-1)?.name).toBe('late');
+  });
+
+  it('raw writes bytes to the socket, here after creating the token', async () => {
+    sim.addFault({
+      method: 'POST',
+      fault: {
+        kind: 'raw',
+        afterCreate: true,
+        data: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      },
+    });
+    const before = sim.tokens.length;
+    const { port } = new URL(sim.url);
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        const body = JSON.stringify({ name: 'raw', scopes: ['api'] });
+        socket.write(
+          `POST /api/v4/users/44/personal_access_tokens HTTP/1.1\r\nHost: x\r\nPRIVATE-TOKEN: ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+      });
+      let data = '';
+      socket.on('data', (c: Buffer) => (data += c.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(received.startsWith('HTTP/1.1 101 Switching Protocols')).toBe(true);
+    expect(sim.tokens.length).toBe(before + 1);
+  });
+
+  it('huge sends exactly N bytes; endless never ends', async () => {
+    sim.addFault({ method: 'GET', fault: { kind: 'huge', bytes: 300_000 } });
+    const huge = await call('GET', '/version', ADMIN_TOKEN);
+    expect(huge.text.length).toBe(300_000);
+    expect(huge.text.startsWith('{"message":"')).toBe(true);
+    sim.addFault({ method: 'GET', fault: { kind: 'endless', status: 200 } });
+    const got = await new Promise<number>((resolve, reject) => {
+      const req = http.get(`${api()}/version`, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+          if (n > 1_000_000) {
+            req.destroy();
+            resolve(n);
+          }
+        });
+      });
+      req.on('error', (e) =>
+        e.message.includes('aborted') || e.message.includes('socket hang up')
+          ? undefined
+          : reject(e),
+      );
+    });
+    expect(got).toBeGreaterThan(1_000_000);
   });
 });
 
@@ -176,7 +958,7 @@ describe('ConnectProxy', () => {
     const proxy = new ConnectProxy();
     const proxyUrl = new URL(await proxy.start());
     try {
-      const target = `${api}/version`;
+      const target = `${api()}/version`;
       const status = await new Promise<number>((resolve, reject) => {
         const req = http.request(
           {

@@ -19,17 +19,37 @@ export interface SimulatorFixtureOptions {
 /** The per-test switches, as they stood when the simulator started. */
 type Switches = Pick<
   GitLabSimulator,
-  'adminMode' | 'gitlabDotCom' | 'anonymousUserId' | 'latencyMs'
+  | 'adminMode'
+  | 'gitlabDotCom'
+  | 'anonymousUserId'
+  | 'latencyMs'
+  | 'version'
+  | 'requireExpiry'
+  | 'clockOffsetMs'
+  | 'outsideApi'
 >;
 
 function switchesOf(sim: GitLabSimulator): Switches {
   const { adminMode, gitlabDotCom, anonymousUserId, latencyMs } = sim;
-  return { adminMode, gitlabDotCom, anonymousUserId, latencyMs };
+  const { requireExpiry, clockOffsetMs, outsideApi } = sim;
+  // a copy: a test may change sim.version.version in place
+  const version = { ...sim.version };
+  return {
+    adminMode,
+    gitlabDotCom,
+    anonymousUserId,
+    latencyMs,
+    version,
+    requireExpiry,
+    clockOffsetMs,
+    outsideApi,
+  };
 }
 
 /**
  * Registers beforeAll (seedDefaults, `seed`, start), afterAll (stop) and afterEach (forget the
- * recorded requests, the faults and the peak of requests in flight; restore the switches) and
+ * recorded requests, the faults and the peak of requests in flight; restore the switches,
+ * the simulated version included) and
  * returns the simulator; its `url` is the base URL once the file's tests run.
  */
 export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimulator {
@@ -46,7 +66,7 @@ export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimul
     sim.requests.length = 0;
     sim.clearFaults();
     sim.peakInFlight = 0;
-    Object.assign(sim, initial);
+    Object.assign(sim, initial, { version: { ...initial.version } });
   });
   return sim;
 }

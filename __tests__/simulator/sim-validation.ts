@@ -1,6 +1,8 @@
 // Parameter handling for the simulated GitLab token endpoints: GitLab validates in two phases,
-// first the Grape parameter layer (`{"error":"..."}`), then the ActiveRecord model
-// (`{"message":{"field":["..."]}}`), with the target-user look-up (404) in between.
+// first the Grape parameter layer (`{"error":"..."}`, 400), then the ActiveRecord model, with the
+// target-user look-up (404) in between. Model errors reach the client as a sentence (422,
+// PersonalAccessTokens::CreateService via lib/api/users.rb) or as a field map (400,
+// `render_validation_error!`, impersonation tokens).
 
 export const KNOWN_SCOPES: readonly string[] = [
   'api',
@@ -22,7 +24,8 @@ export const KNOWN_SCOPES: readonly string[] = [
   'self_rotate',
 ];
 
-export const MAX_NAME_LENGTH = 255;
+// app/models/personal_access_token.rb MAX_PERSONAL_ACCESS_TOKEN_LIFETIME_IN_DAYS (400 behind the
+// buffered_token_expiration_limit flag, not simulated)
 export const MAX_LIFETIME_DAYS = 365;
 
 /** 'YYYY-MM-DD' of the given instant, in UTC. */
@@ -75,7 +78,8 @@ export function paramsFromSearch(sp: URLSearchParams): Params {
 export interface TokenParams {
   name: string;
   scopes: string[];
-  description: string;
+  /** null when not sent, or when this version does not declare the parameter. */
+  description: string | null;
   /** null when the caller did not send one (the route picks its default). */
   expiresAt: string | null;
 }
@@ -91,6 +95,7 @@ function coerceScopes(raw: unknown): string[] | 'missing' | 'invalid' {
   const out: string[] = [];
   for (const item of items) {
     if (typeof item !== 'string') return 'invalid';
+    // API::Validations::Types::CommaSeparatedToArray
     for (const part of item.split(',')) {
       const s = part.trim();
       if (s) out.push(s);
@@ -99,11 +104,19 @@ function coerceScopes(raw: unknown): string[] | 'missing' | 'invalid' {
   return out;
 }
 
-/** Grape-level validation of a create body: name, scopes, expires_at, description. */
-export function validateCreateParams(
-  params: Params,
-  knownScopes: ReadonlySet<string>,
-): ParamResult {
+export interface CreateParamOptions {
+  /** Scopes the `values:` check accepts; null for impersonation tokens (no `values:`). */
+  validScopes: ReadonlySet<string> | null;
+  /** `optional :description` is declared (17.7+). */
+  description: boolean;
+}
+
+/**
+ * Grape-level validation of a token create body, in declaration order (lib/api/users.rb:
+ * name, scopes, description, expires_at); errors joined by ", " as
+ * Grape::Exceptions::ValidationErrors does.
+ */
+export function validateCreateParams(params: Params, options: CreateParamOptions): ParamResult {
   const errors: string[] = [];
   let name = '';
   const rawName = params['name'];
@@ -114,23 +127,30 @@ export function validateCreateParams(
 
   let scopes: string[] = [];
   const coerced = coerceScopes(params['scopes']);
-  if (coerced === 'missing' || (Array.isArray(coerced) && coerced.length === 0)) {
+  if (options.validScopes === null) {
+    // impersonation tokens: `optional :scopes` without `values:` (the model checks them)
+    if (coerced === 'invalid') errors.push('scopes is invalid');
+    else if (coerced !== 'missing') scopes = [...new Set(coerced)];
+  } else if (coerced === 'missing') {
+    // `requires` + `values:`: the values validator also runs on the missing value
     errors.push('scopes is missing, scopes does not have a valid value');
   } else if (coerced === 'invalid') {
     errors.push('scopes is invalid');
-  } else if (!coerced.every((s) => knownScopes.has(s))) {
+  } else if (!coerced.every((s) => options.validScopes?.has(s))) {
     errors.push('scopes does not have a valid value');
   } else {
     scopes = [...new Set(coerced)];
   }
 
+  let description: string | null = null;
+  if (options.description) {
+    const rawDesc = params['description'];
+    if (typeof rawDesc === 'string') description = rawDesc;
+    else if (rawDesc !== undefined && rawDesc !== null) errors.push('description is invalid');
+  }
+
   const expires = validateExpiresParam(params['expires_at']);
   if (expires === 'invalid') errors.push('expires_at is invalid');
-
-  let description = '';
-  const rawDesc = params['description'];
-  if (typeof rawDesc === 'string') description = rawDesc;
-  else if (rawDesc !== undefined && rawDesc !== null) errors.push('description is invalid');
 
   if (errors.length > 0) return { ok: false, error: errors.join(', ') };
   return {
@@ -139,31 +159,54 @@ export function validateCreateParams(
   };
 }
 
-/** Grape-level check of an optional expires_at: the date, null when absent, or 'invalid'. */
+/** Grape-level check of an optional `type: Date` expires_at: the date, null when absent, or 'invalid'. */
 export function validateExpiresParam(raw: unknown): string | null | 'invalid' {
   if (raw === undefined || raw === null || raw === '') return null;
   if (typeof raw !== 'string') return 'invalid';
   return parseIsoDate(raw) ?? 'invalid';
 }
 
+/** ActiveRecord errors: attribute -> messages. */
 export type ModelErrors = Record<string, string[]>;
 
-/** Model-level validation; returns null when the token may be saved. */
-export function validateModel(
-  name: string | null,
-  expiresAt: string,
-  today: string,
+/** config/locales: the human attribute names of PersonalAccessToken. */
+const HUMAN_ATTRIBUTE: Readonly<Record<string, string>> = {
+  name: 'Name',
+  scopes: 'Scopes',
+  expires_at: 'Expiration date',
+};
+
+/** errors.full_messages */
+export function fullMessages(errors: ModelErrors): string[] {
+  return Object.entries(errors).flatMap(([attr, msgs]) =>
+    msgs.map((m) => `${HUMAN_ATTRIBUTE[attr] ?? attr} ${m}`),
+  );
+}
+
+/**
+ * app/models/personal_access_token.rb validations on create: `validates :name, :scopes,
+ * presence: true`, `validates :expires_at, presence: true, unless: allow_expires_at_to_be_empty?`,
+ * `validate_scopes` ("can only contain available scopes") and
+ * `expires_at_before_instance_max_expiry_date` ("must be before <today + 365 d>", only where
+ * expiry is required). A date in the past is not refused.
+ */
+export function validateTokenModel(
+  fields: { name: string; scopes: readonly string[]; expiresAt: string | null },
+  context: { today: string; expiryRequired: boolean; availableScopes: ReadonlySet<string> },
 ): ModelErrors | null {
   const errors: ModelErrors = {};
-  if (name !== null) {
-    if (name.trim() === '') errors['name'] = ["can't be blank"];
-    else if ([...name].length > MAX_NAME_LENGTH) {
-      errors['name'] = [`is too long (maximum is ${MAX_NAME_LENGTH} characters)`];
-    }
+  const add = (attr: string, msg: string): void => {
+    (errors[attr] ??= []).push(msg);
+  };
+  if (fields.name.trim() === '') add('name', "can't be blank");
+  if (fields.scopes.length === 0) add('scopes', "can't be blank");
+  if (fields.expiresAt === null && context.expiryRequired) add('expires_at', "can't be blank");
+  if (!fields.scopes.every((s) => context.availableScopes.has(s))) {
+    add('scopes', 'can only contain available scopes');
   }
-  if (expiresAt <= today) errors['expires_at'] = ['must be in the future'];
-  else if (expiresAt > addDays(today, MAX_LIFETIME_DAYS)) {
-    errors['expires_at'] = [`must expire within ${MAX_LIFETIME_DAYS} days`];
+  if (fields.expiresAt !== null && context.expiryRequired) {
+    const max = addDays(context.today, MAX_LIFETIME_DAYS);
+    if (fields.expiresAt > max) add('expires_at', `must be before ${max}`);
   }
   return Object.keys(errors).length > 0 ? errors : null;
 }
