@@ -224,11 +224,6 @@ export class GitLabSimulator extends SimState {
     if (cred) cred.revoked = true;
   }
 
-  /** Placeholder until the version model lands: records the version only. */
-  setVersion(version: string): void {
-    this.version = { ...this.version, version };
-  }
-
   addFault(rule: FaultRule): void {
     this.rules.push({ rule, remaining: rule.times ?? 1 });
   }
