@@ -77,7 +77,14 @@ export type Fault =
   /** Sends the status line, headers and part of the body, then nothing more. */
   | { kind: 'stall'; status?: number; afterCreate?: boolean }
   | { kind: 'redirect'; status?: number; location: string }
-  | { kind: 'rateLimit'; retryAfterSeconds?: number };
+  | { kind: 'rateLimit'; retryAfterSeconds?: number }
+  /**
+   * Answers `status` and streams `bytes` bytes of body (with that content-length), or an endless
+   * chunked body when `bytes` is absent, until the client goes away.
+   */
+  | { kind: 'flood'; status: number; bytes?: number; afterCreate?: boolean }
+  /** Writes `text` to the socket as is (a 101 Switching Protocols, a malformed reply) and ends. */
+  | { kind: 'raw'; text: string; afterCreate?: boolean };
 
 export interface FaultRule {
   method?: string;
@@ -481,6 +488,12 @@ export class GitLabSimulator {
         res.writeHead(fault.status ?? 302, { location: fault.location, 'content-length': 0 });
         res.end();
         return;
+      case 'flood':
+        this.flood(res, fault.status, fault.bytes);
+        return;
+      case 'raw':
+        req.socket.end(fault.text);
+        return;
       case 'rateLimit': {
         const retry = Math.max(0, Math.round(fault.retryAfterSeconds ?? 0));
         const resetAt = new Date(this.now().getTime() + retry * 1000);
@@ -500,6 +513,28 @@ export class GitLabSimulator {
         return;
       }
     }
+  }
+
+  private flood(res: http.ServerResponse, status: number, bytes?: number): void {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(bytes === undefined ? {} : { 'content-length': bytes }),
+    });
+    let left = bytes ?? Infinity;
+    const pump = (): void => {
+      while (left > 0 && !res.destroyed) {
+        const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+        left -= piece.length;
+        if (!res.write(piece)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (left <= 0) res.end();
+    };
+    res.on('error', () => undefined);
+    pump();
   }
 
   private send(res: http.ServerResponse, reply: Reply): void {
