@@ -383,3 +383,72 @@ describe('every request is bounded by timeout-seconds', () => {
     expectNoLeaks(post);
   });
 });
+
+describe('a reply that cannot be used fails that request, clearly', () => {
+  const SWITCHING =
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+
+  it('an endless 201 body to the create: read no further than 1 MiB, reconciled as lost', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      fault: { kind: 'flood', status: 201, afterCreate: true },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(0);
+    const [orphan, kept] = named(name);
+    expect(orphan.revoked).toBe(true);
+    expect(activeTokens(name)).toEqual([kept]);
+    expect(result.outputs.token).toBe(kept.token);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain(
+      'The reply to the token request for user 42 was lost',
+    );
+    expectNoLeaks(result);
+  });
+
+  it('a 150 MB error body: each reply is cut at 1 MiB and the step fails saying so', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      times: Infinity,
+      fault: { kind: 'flood', status: 500, bytes: 150 * 1024 * 1024 },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(1);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('the reply was lost twice');
+    expect(error).toContain(
+      `The reply to POST /users/42/personal_access_tokens from ${sim.url} is larger than 1 MiB`,
+    );
+    expect(activeTokens(name)).toEqual([]);
+    expectNoLeaks(result);
+  });
+
+  it('101 Switching Protocols to a look-up: fails with a message, no crash', async () => {
+    sim.addFault({ method: 'GET', times: Infinity, fault: { kind: 'raw', text: SWITCHING } });
+    const result = await run({ 'user-id': '@alice', scopes: 'api', name: uniqueName() });
+    expect(result.code).toBe(1);
+    expect(commands(result.stdout, 'error')[0]).toContain(
+      `GET /users?username=alice to ${sim.url} was answered 101 Switching Protocols`,
+    );
+    expectNoLeaks(result);
+  });
+
+  it('101 Switching Protocols after the token was made: reconciled as lost', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      fault: { kind: 'raw', text: SWITCHING, afterCreate: true },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(0);
+    const [orphan, kept] = named(name);
+    expect(orphan.revoked).toBe(true);
+    expect(activeTokens(name)).toEqual([kept]);
+    expect(result.outputs.token).toBe(kept.token);
+    expectNoLeaks(result);
+  });
+});

@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { createTokens, userLabel } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
+import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
 import {
   firstTokenOutputs,
@@ -23,6 +24,7 @@ function maskCredential(): void {
   for (const value of [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN]) {
     if (value?.trim()) core.setSecret(value.trim());
   }
+  for (const secret of environmentProxySecrets(process.env)) core.setSecret(secret);
 }
 
 export async function runMain(now = new Date()): Promise<void> {

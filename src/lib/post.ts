@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core';
 import { describeError } from './describe-error.js';
+import { environmentProxySecrets } from './http/proxy.js';
 import { parseConnectionInputs } from './inputs.js';
 import { parseRevokeEntries, STATE_REVOKE } from './outputs.js';
 import { revokeTokens } from './revoke-tokens.js';
@@ -16,6 +17,7 @@ export async function runPost(): Promise<void> {
     s.trim(),
   );
   for (const secret of secrets) if (secret) core.setSecret(secret);
+  for (const secret of environmentProxySecrets(process.env)) core.setSecret(secret);
   const ids = entries.map((entry) => entry.id).join(', ');
   let connection;
   try {
