@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, GitLabSimulator } from './simulator/gitlab-simulator.js';
 import { ConnectProxy } from './simulator/connect-proxy.js';
-import { commands, findLeaks, runMainStep, type StepResult } from './helpers/run-action.js';
+import { commands, findLeaks, runCli, runMainStep, type StepResult } from './helpers/run-action.js';
 import { expectNoSecretsIn } from './helpers/simulator-fixture.js';
 
 const HOST = 'gitlab.proxy.test';
@@ -229,5 +229,45 @@ describe('proxy credentials', () => {
     expect(result.stdout).toContain(`::add-mask::${PROXY_PASSWORD}`);
     expectNoLeaks(result);
     expect(findLeaks(result, PROXY_SECRETS)).toEqual([]);
+  });
+});
+
+describe('NODE_DEBUG', () => {
+  const DEBUG = 'http,net,tls,https';
+
+  it('the main step prints neither the credential nor the proxy password', async () => {
+    const result = await run(httpsUrl, { HTTPS_PROXY: proxyWithCredentials(), NODE_DEBUG: DEBUG });
+    expect(result.code).toBe(0);
+    expect(result.outputs.token).toBe(tlsSim.tokens[tlsSim.tokens.length - 1].token);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain('NODE_DEBUG');
+    expectNoLeaks(result);
+    expect(findLeaks(result, PROXY_SECRETS)).toEqual([]);
+  });
+
+  it('a direct request prints no credential either', async () => {
+    const loopback = `http://127.0.0.1:${new URL(httpUrl).port}`;
+    const result = await run(loopback, { NODE_DEBUG: 'http' });
+    expect(result.code).toBe(0);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain('NODE_DEBUG');
+    expectNoLeaks(result);
+  });
+
+  it('the CLI prints neither the credential nor the proxy password', async () => {
+    const result = await runCli(
+      ['--base-url', httpsUrl, '--user-id', '42', '--scopes', 'read_api', '--output', 'json'],
+      {
+        GITLAB_TOKEN: ADMIN_TOKEN,
+        HTTPS_PROXY: proxyWithCredentials(),
+        NODE_DEBUG: DEBUG,
+        NODE_EXTRA_CA_CERTS: caFile,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('NODE_DEBUG');
+    const made = tlsSim.tokens[tlsSim.tokens.length - 1];
+    expect(result.stdout).toContain(made.token);
+    // The CLI's stdout is its output (the token); everything else must hold no secret.
+    expect(findLeaks({ stdout: '', stderr: result.stderr }, [ADMIN_TOKEN, made.token])).toEqual([]);
+    expect(findLeaks(result, [ADMIN_TOKEN, ...PROXY_SECRETS])).toEqual([]);
   });
 });
