@@ -355,6 +355,41 @@ describe('every request is bounded by timeout-seconds', () => {
     }
   });
 
+  it('a server that never starts TLS: the create was not sent, so nothing is reconciled', async () => {
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const result = await runMainStep({
+        inputs: {
+          'base-url': url,
+          'gitlab-token': ADMIN_TOKEN,
+          'user-id': '42',
+          scopes: 'api',
+          'timeout-seconds': '1',
+        },
+      });
+      expect(result.code).toBe(1);
+      // One connection: no retry of a timeout, and no token list, since the POST never left.
+      expect(connections).toBe(1);
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain(
+        `No answer to POST /users/42/personal_access_tokens to ${url} within 1 seconds (timeout-seconds)`,
+      );
+      expect(error).toContain('the TLS handshake did not finish, so nothing was sent');
+      expectNoLeaks(result);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('a reply that stops in the middle of its body fails the step', async () => {
     sim.addFault({ method: 'GET', times: Infinity, fault: { kind: 'stall' } });
     const result = await run({

@@ -150,10 +150,18 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
   const reason = error.reason;
   if (error.code === 'ETIMEDOUT') {
     const seconds = (error.timeoutMs ?? 0) / 1000;
-    if (reason?.kind === 'timeout' && reason.phase === 'proxy' && reason.proxy) {
-      return `No answer to ${where} within ${seconds} seconds (timeout-seconds): the proxy ${reason.proxy} did not open a tunnel to GitLab in time, so nothing was sent. Check HTTPS_PROXY and NO_PROXY, and that the proxy can reach GitLab.`;
+    const head = `No answer to ${where} within ${seconds} seconds (timeout-seconds)`;
+    const phase = reason?.kind === 'timeout' ? reason.phase : undefined;
+    if (reason?.kind === 'timeout' && phase === 'proxy' && reason.proxy) {
+      return `${head}: the proxy ${reason.proxy} did not open a tunnel to GitLab in time, so nothing was sent. Check HTTPS_PROXY and NO_PROXY, and that the proxy can reach GitLab.`;
     }
-    return `No answer to ${where} within ${seconds} seconds (timeout-seconds): check that GitLab is reachable from this runner, or raise timeout-seconds.`;
+    if (phase === 'connect') {
+      return `${head}: no connection could be made, so nothing was sent. Check base-url, and that GitLab is reachable from this runner (HTTPS_PROXY, NO_PROXY), or raise timeout-seconds.`;
+    }
+    if (phase === 'tls') {
+      return `${head}: the TLS handshake did not finish, so nothing was sent. Check that base-url is GitLab's https address, or raise timeout-seconds.`;
+    }
+    return `${head}: check that GitLab is reachable from this runner, or raise timeout-seconds.`;
   }
   if (reason?.kind === 'proxy-refused') {
     const fix =
