@@ -148,7 +148,8 @@ class TunnelAgent extends https.Agent {
     connect.setHeader('host', target);
     if (this.proxy.authorization)
       connect.setHeader('proxy-authorization', this.proxy.authorization);
-    connect.once('error', (error) => finish(error));
+    // Listeners stay for the socket's life: a late error is then ignored, never unhandled.
+    connect.on('error', (error) => finish(error));
     connect.once('connect', (reply: http.IncomingMessage, socket: Socket, head: Buffer) => {
       tunnel = socket;
       const status = reply.statusCode ?? 0;
@@ -177,11 +178,8 @@ class TunnelAgent extends https.Agent {
         servername: isIP(host) ? undefined : host,
         rejectUnauthorized: options.rejectUnauthorized !== false,
       });
-      secure.once('error', (error) => finish(error));
-      secure.once('secureConnect', () => {
-        secure?.removeAllListeners('error');
-        finish(null, secure);
-      });
+      secure.on('error', (error) => finish(error));
+      secure.once('secureConnect', () => finish(null, secure));
     });
     if (trace?.signal.aborted) {
       finish(abortError());
@@ -354,7 +352,7 @@ export class Transport {
         socket.destroy();
         fail(unexpected(reply.statusCode ?? 101));
       });
-      req.once('error', (error) => fail(error));
+      req.on('error', (error) => fail(error));
       req.once('response', (reply: http.IncomingMessage) => {
         trace.phase = 'body';
         const status = reply.statusCode ?? 0;
@@ -394,7 +392,7 @@ export class Transport {
           ended = true;
           succeed({ status, headers: reply.headers, body: Buffer.concat(chunks).toString('utf8') });
         });
-        reply.once('error', (error) => fail(error));
+        reply.on('error', (error) => fail(error));
         reply.once('close', () => {
           if (!ended) {
             fail(
