@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, GitLabSimulator } from './simulator/gitlab-simulator.js';
 import { ConnectProxy } from './simulator/connect-proxy.js';
-import { commands, runMainStep, type StepResult } from './helpers/run-action.js';
+import { commands, findLeaks, runCli, runMainStep, type StepResult } from './helpers/run-action.js';
 import { expectNoSecretsIn } from './helpers/simulator-fixture.js';
 
 const HOST = 'gitlab.proxy.test';
@@ -71,8 +71,7 @@ afterAll(async () => {
 afterEach(() => {
   tlsSim.requests.length = 0;
   plainSim.requests.length = 0;
-  proxy.connects.length = 0;
-  proxy.requests.length = 0;
+  proxy.reset();
 });
 
 function run(
@@ -156,10 +155,119 @@ describe('plain http to a remote host', () => {
     expect(commands(result.stdout, 'warning')).toEqual([
       'base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.',
     ]);
-    // @actions/http-client tunnels plain http through the proxy with CONNECT as well.
-    expect(proxy.connects).toEqual([`${HOST}:${new URL(httpUrl).port}`]);
+    // Plain http goes to the proxy in absolute form, not through a CONNECT tunnel.
+    expect(proxy.connects).toEqual([]);
+    expect(proxy.requests).toEqual([`${httpUrl}/api/v4/users/42/personal_access_tokens`]);
     expect(plainSim.requests).toHaveLength(1);
     expect(result.outputs.token).toBe(plainSim.tokens[plainSim.tokens.length - 1].token);
     expectNoLeaks(result);
+  });
+});
+
+const PROXY_USER = 'fake-proxy-user';
+const PROXY_PASSWORD = 'FAKE-proxy-p@ss-0005';
+const PROXY_BASIC = Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64');
+/** The password as written in the URL, its decoded form and the Basic credential. */
+const PROXY_SECRETS = [PROXY_PASSWORD, encodeURIComponent(PROXY_PASSWORD), PROXY_BASIC];
+
+function proxyWithCredentials(): string {
+  const url = new URL(proxy.url);
+  url.username = PROXY_USER;
+  url.password = encodeURIComponent(PROXY_PASSWORD);
+  return url.toString();
+}
+
+describe('a proxy that does not tunnel', () => {
+  it('never answers CONNECT: fails within timeout-seconds, nothing reached GitLab', async () => {
+    proxy.connectMode = { kind: 'silent' };
+    const before = tlsSim.tokens.length;
+    const result = await run(httpsUrl, { HTTPS_PROXY: proxy.url }, { 'timeout-seconds': '1' });
+    expect(result.code).toBe(1);
+    expect(proxy.connects).toHaveLength(1);
+    expect(tlsSim.requests).toEqual([]);
+    expect(tlsSim.tokens).toHaveLength(before);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain(
+      `No answer to POST /users/42/personal_access_tokens to ${httpsUrl} within 1 seconds (timeout-seconds)`,
+    );
+    expect(error).toContain(`the proxy ${proxy.url} did not open a tunnel`);
+    expectNoLeaks(result);
+  }, 20_000);
+
+  it.each([
+    [407, 'Proxy Authentication Required', 'user and password'],
+    [502, 'Bad Gateway', 'HTTPS_PROXY'],
+  ])(
+    'answers CONNECT with %i: fails saying so, nothing reached GitLab',
+    async (status, reason, hint) => {
+      proxy.connectMode = { kind: 'refuse', status };
+      const before = tlsSim.tokens.length;
+      const result = await run(httpsUrl, { HTTPS_PROXY: proxyWithCredentials() });
+      expect(result.code).toBe(1);
+      expect(proxy.connects.length).toBeGreaterThanOrEqual(1);
+      expect(tlsSim.requests).toEqual([]);
+      expect(tlsSim.tokens).toHaveLength(before);
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain(
+        `The proxy ${proxy.url} refused to open a tunnel to ${HOST}:${new URL(httpsUrl).port} for POST /users/42/personal_access_tokens (${status} ${reason})`,
+      );
+      expect(error).toContain(hint);
+      expectNoLeaks(result);
+      expect(findLeaks(result, PROXY_SECRETS)).toEqual([]);
+    },
+  );
+});
+
+describe('proxy credentials', () => {
+  it('are sent as Proxy-Authorization, masked, and cause no deprecation warning', async () => {
+    const result = await run(httpsUrl, { HTTPS_PROXY: proxyWithCredentials() });
+    expect(result.code).toBe(0);
+    expect(proxy.authorizations).toEqual([`Basic ${PROXY_BASIC}`]);
+    expect(tlsSim.requests[0].headers['proxy-authorization']).toBeUndefined();
+    expect(result.stderr).not.toContain('DEP0005');
+    expect(result.stderr).not.toContain('DeprecationWarning');
+    expect(result.stdout).toContain(`::add-mask::${PROXY_PASSWORD}`);
+    expectNoLeaks(result);
+    expect(findLeaks(result, PROXY_SECRETS)).toEqual([]);
+  });
+});
+
+describe('NODE_DEBUG', () => {
+  const DEBUG = 'http,net,tls,https';
+
+  it('the main step prints neither the credential nor the proxy password', async () => {
+    const result = await run(httpsUrl, { HTTPS_PROXY: proxyWithCredentials(), NODE_DEBUG: DEBUG });
+    expect(result.code).toBe(0);
+    expect(result.outputs.token).toBe(tlsSim.tokens[tlsSim.tokens.length - 1].token);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain('NODE_DEBUG');
+    expectNoLeaks(result);
+    expect(findLeaks(result, PROXY_SECRETS)).toEqual([]);
+  });
+
+  it('a direct request prints no credential either', async () => {
+    const loopback = `http://127.0.0.1:${new URL(httpUrl).port}`;
+    const result = await run(loopback, { NODE_DEBUG: 'http' });
+    expect(result.code).toBe(0);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain('NODE_DEBUG');
+    expectNoLeaks(result);
+  });
+
+  it('the CLI prints neither the credential nor the proxy password', async () => {
+    const result = await runCli(
+      ['--base-url', httpsUrl, '--user-id', '42', '--scopes', 'read_api', '--output', 'json'],
+      {
+        GITLAB_TOKEN: ADMIN_TOKEN,
+        HTTPS_PROXY: proxyWithCredentials(),
+        NODE_DEBUG: DEBUG,
+        NODE_EXTRA_CA_CERTS: caFile,
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('NODE_DEBUG');
+    const made = tlsSim.tokens[tlsSim.tokens.length - 1];
+    expect(result.stdout).toContain(made.token);
+    // The CLI's stdout is its output (the token); everything else must hold no secret.
+    expect(findLeaks({ stdout: '', stderr: result.stderr }, [ADMIN_TOKEN, made.token])).toEqual([]);
+    expect(findLeaks(result, [ADMIN_TOKEN, ...PROXY_SECRETS])).toEqual([]);
   });
 });

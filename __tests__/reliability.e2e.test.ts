@@ -355,6 +355,41 @@ describe('every request is bounded by timeout-seconds', () => {
     }
   });
 
+  it('a server that never starts TLS: the create was not sent, so nothing is reconciled', async () => {
+    let connections = 0;
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const result = await runMainStep({
+        inputs: {
+          'base-url': url,
+          'gitlab-token': ADMIN_TOKEN,
+          'user-id': '42',
+          scopes: 'api',
+          'timeout-seconds': '1',
+        },
+      });
+      expect(result.code).toBe(1);
+      // One connection: no retry of a timeout, and no token list, since the POST never left.
+      expect(connections).toBe(1);
+      const [error] = commands(result.stdout, 'error');
+      expect(error).toContain(
+        `No answer to POST /users/42/personal_access_tokens to ${url} within 1 seconds (timeout-seconds)`,
+      );
+      expect(error).toContain('the TLS handshake did not finish, so nothing was sent');
+      expectNoLeaks(result);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('a reply that stops in the middle of its body fails the step', async () => {
     sim.addFault({ method: 'GET', times: Infinity, fault: { kind: 'stall' } });
     const result = await run({
@@ -381,5 +416,74 @@ describe('every request is bounded by timeout-seconds', () => {
     expect(warning).toContain(`Could not revoke token ID ${main.outputs.id} of user 42`);
     expect(warning).toContain('within 1 seconds (timeout-seconds)');
     expectNoLeaks(post);
+  });
+});
+
+describe('a reply that cannot be used fails that request, clearly', () => {
+  const SWITCHING =
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
+
+  it('an endless 201 body to the create: read no further than 1 MiB, reconciled as lost', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      fault: { kind: 'endless', status: 201, afterCreate: true },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(0);
+    const [orphan, kept] = named(name);
+    expect(orphan.revoked).toBe(true);
+    expect(activeTokens(name)).toEqual([kept]);
+    expect(result.outputs.token).toBe(kept.token);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain(
+      'The reply to the token request for user 42 was lost',
+    );
+    expectNoLeaks(result);
+  });
+
+  it('a 150 MB error body: each reply is cut at 1 MiB and the step fails saying so', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      times: Infinity,
+      fault: { kind: 'huge', status: 500, bytes: 150 * 1024 * 1024 },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(1);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('the reply was lost twice');
+    expect(error).toContain(
+      `The reply to POST /users/42/personal_access_tokens from ${sim.url} is larger than 1 MiB`,
+    );
+    expect(activeTokens(name)).toEqual([]);
+    expectNoLeaks(result);
+  });
+
+  it('101 Switching Protocols to a look-up: fails with a message, no crash', async () => {
+    sim.addFault({ method: 'GET', times: Infinity, fault: { kind: 'raw', data: SWITCHING } });
+    const result = await run({ 'user-id': '@alice', scopes: 'api', name: uniqueName() });
+    expect(result.code).toBe(1);
+    expect(commands(result.stdout, 'error')[0]).toContain(
+      `GET /users?username=alice to ${sim.url} was answered 101 Switching Protocols`,
+    );
+    expectNoLeaks(result);
+  });
+
+  it('101 Switching Protocols after the token was made: reconciled as lost', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: CREATE,
+      fault: { kind: 'raw', data: SWITCHING, afterCreate: true },
+    });
+    const result = await run({ 'user-id': '42', scopes: 'api', name });
+    expect(result.code).toBe(0);
+    const [orphan, kept] = named(name);
+    expect(orphan.revoked).toBe(true);
+    expect(activeTokens(name)).toEqual([kept]);
+    expect(result.outputs.token).toBe(kept.token);
+    expectNoLeaks(result);
   });
 });

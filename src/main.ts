@@ -1,4 +1,8 @@
 // Entry point of the main step: everything happens in the library.
+import * as core from '@actions/core';
 import { runMain } from './lib/action.js';
+import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
 
-await runMain();
+const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));
+if (childCode === undefined) await runMain();
+else process.exitCode = childCode;

@@ -1,4 +1,8 @@
 // Entry point of the post step (revoke: true).
+import * as core from '@actions/core';
+import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
 import { runPost } from './lib/post.js';
 
-await runPost();
+const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));
+if (childCode === undefined) await runPost();
+else process.exitCode = childCode;

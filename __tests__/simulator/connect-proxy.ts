@@ -24,9 +24,17 @@ export interface ConnectProxyOptions {
   resolveTo?: string;
 }
 
+/** How CONNECT requests are answered: tunnelled, never answered, or refused with a status. */
+export type ConnectMode =
+  { kind: 'tunnel' } | { kind: 'silent' } | { kind: 'refuse'; status: number };
+
 export class ConnectProxy {
   /** 'host:port' targets of CONNECT requests, in arrival order. */
   readonly connects: string[] = [];
+  /** The Proxy-Authorization header of each CONNECT (undefined when absent), in arrival order. */
+  readonly authorizations: (string | undefined)[] = [];
+  /** Set by a test; put back to tunnel by reset(). */
+  connectMode: ConnectMode = { kind: 'tunnel' };
   /** Absolute URLs of plain-HTTP proxied requests, in arrival order. */
   readonly requests: string[] = [];
   private server: http.Server | null = null;
@@ -64,6 +72,14 @@ export class ConnectProxy {
     if (!server) return;
     this.server = null;
     await closeServer(server, this.sockets);
+  }
+
+  /** Forgets what was recorded and tunnels again. */
+  reset(): void {
+    this.connects.length = 0;
+    this.requests.length = 0;
+    this.authorizations.length = 0;
+    this.connectMode = { kind: 'tunnel' };
   }
 
   private track(socket: Duplex): void {
@@ -129,6 +145,16 @@ export class ConnectProxy {
     this.track(client);
     const target = req.url ?? '';
     this.connects.push(target);
+    this.authorizations.push(req.headers['proxy-authorization']);
+    client.on('error', () => undefined);
+    const mode = this.connectMode;
+    if (mode.kind === 'silent') return;
+    if (mode.kind === 'refuse') {
+      const reason = http.STATUS_CODES[mode.status] ?? 'Refused';
+      const auth = mode.status === 407 ? 'Proxy-Authenticate: Basic realm="test proxy"\r\n' : '';
+      client.end(`HTTP/1.1 ${mode.status} ${reason}\r\n${auth}Content-Length: 0\r\n\r\n`);
+      return;
+    }
     const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target);
     if (!m) {
       client.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');

@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { createTokens, userLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
+import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
 import { stateJournal, STATE_INTERRUPTED } from './run-state.js';
@@ -16,10 +17,14 @@ import { oneLine } from './text.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
+/** Every secret the step is handed: the credential, and a proxy URL's password. */
 function credentials(): string[] {
-  return [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
-    .map((value) => value.trim())
-    .filter(Boolean);
+  return [
+    ...[core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+      .map((value) => value.trim())
+      .filter(Boolean),
+    ...environmentProxySecrets(process.env),
+  ];
 }
 
 export async function runMain(now = new Date()): Promise<void> {

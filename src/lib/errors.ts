@@ -40,8 +40,27 @@ export class GitLabRedirectError extends Error {
 }
 
 /**
+ * Where a request stood when it failed: connecting (DNS, TCP, a free socket), opening a tunnel
+ * through the proxy, the TLS handshake, waiting for the status and headers, reading the body.
+ * The request itself is written only once the connection is up: before `reply` nothing was sent.
+ */
+export type RequestPhase = 'connect' | 'proxy' | 'tls' | 'reply' | 'body';
+
+/** What is known about a network failure beyond its code, for the message a user reads. */
+export type NetworkFailureReason =
+  /** timeout-seconds ran out; `proxy` is the proxy's origin (no credentials) when one was used */
+  | { kind: 'timeout'; phase: RequestPhase; proxy?: string }
+  /** the proxy answered CONNECT (or a proxied plain-http request) with this status */
+  | { kind: 'proxy-refused'; proxy: string; target: string; status: number; statusText: string }
+  /** the reply's body was longer than the limit; it was not read to the end */
+  | { kind: 'reply-too-large'; limitBytes: number }
+  /** a status no GitLab reply has (101 Switching Protocols, an upgrade, outside 200-599) */
+  | { kind: 'unexpected-status'; status: number; statusText: string };
+
+/**
  * The request failed at the network level. `sent` tells whether the request may have reached
- * GitLab: a refused connection was never sent, a reset or a timeout may have been processed.
+ * GitLab: a refused connection was never sent, a reset or a timeout may have been processed, and
+ * a reply that could not be used (too large, an unexpected status) counts as sent.
  */
 export class GitLabNetworkError extends Error {
   constructor(
@@ -52,6 +71,7 @@ export class GitLabNetworkError extends Error {
     readonly detail: string,
     readonly sent: boolean,
     readonly timeoutMs?: number,
+    readonly reason?: NetworkFailureReason,
   ) {
     super(`${method} ${path} failed: ${code}`);
     this.name = 'GitLabNetworkError';

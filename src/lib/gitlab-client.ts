@@ -1,11 +1,12 @@
 /**
  * GitLabClient sends requests to the GitLab REST API: authentication header, JSON in and out,
  * per-request time limit, no redirects, and retries where a retry cannot duplicate work
- * (429 with Retry-After, and connection failures before anything was sent).
+ * (429 with Retry-After, and connection failures before anything was sent). The wire work
+ * (connections, proxy, deadline, body limit) is http/transport.ts's.
  */
-import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
-import { HttpClient } from '@actions/http-client';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GitLabApiError, GitLabNetworkError, GitLabRedirectError } from './errors.js';
+import { TLS_FAILURE, Transport, TransportError, type TransportReply } from './http/transport.js';
 
 export interface RetryPolicy {
   /** attempts for a 429 before giving up */
@@ -41,41 +42,23 @@ const DEFAULT_RETRY: RetryPolicy = {
   maxDelayMs: 60_000,
 };
 
-// Errors raised before the request could reach the server: repeating the request is safe.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-]);
-
-// TLS handshake failures (untrusted or mismatched certificate): nothing was sent, and repeating
-// the request cannot help.
-const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Reads a response body. Unlike HttpClientResponse.readBody, it fails when the connection closes
- * or is aborted before the body ends, so a server that stalls mid-body cannot hang the step.
+ * Whether a failed request may be sent again: only when it cannot have reached GitLab, or is a
+ * read. Never a timeout (timeout-seconds bounds each request, and repeating it would multiply the
+ * time a dead server can hold the step), an untrusted certificate, a reply that was too large or
+ * made no sense (the same would come back), or a proxy that refused for a reason other than a
+ * gateway failure.
  */
-function readText(message: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    message.on('data', (chunk: Buffer) => chunks.push(chunk));
-    message.once('end', () => {
-      ended = true;
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    message.once('error', reject);
-    message.once('close', () => {
-      if (!ended) reject(new Error('the connection closed before the reply was complete'));
-    });
-  });
+function isRepeatable(failure: GitLabNetworkError, idempotent: boolean): boolean {
+  if (failure.sent && !idempotent) return false;
+  if (failure.code === 'ETIMEDOUT' || failure.code === 'ECANCELED') return false;
+  if (TLS_FAILURE.test(failure.code)) return false;
+  const reason = failure.reason;
+  if (reason?.kind === 'reply-too-large' || reason?.kind === 'unexpected-status') return false;
+  if (reason?.kind === 'proxy-refused') return [502, 503, 504].includes(reason.status);
+  return true;
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -99,9 +82,9 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math
 /**
  * A 429 that GitLab's own limiters sent, so the request was refused before anything was done:
  * Rack::Attack answers text/plain "Retry later" with RateLimit-* headers
- * (config/initializers/rack_attack.rb, lib/gitlab/rack_attack.rb); the application limiter answers
+ * (lib/gitlab/rack_attack.rb), the application limiter
  * `{"message":{"error":"This endpoint has been requested too many times. Try again later."}}`
- * (lib/api/helpers/rate_limiter.rb). Any other 429 (a proxy) may come after GitLab acted.
+ * (lib/api/helpers/rate_limiter.rb). Any other 429 (a proxy's) may come after GitLab acted.
  */
 export function isGitLabRateLimit(headers: IncomingHttpHeaders, text: string): boolean {
   if (headers['ratelimit-name'] !== undefined || /^\s*Retry later\s*$/.test(text)) return true;
@@ -119,20 +102,19 @@ function parseBody(text: string): unknown {
 
 export class GitLabClient {
   readonly apiUrl: string;
-  private readonly http: HttpClient;
+  private readonly transport: Transport;
+  private readonly headers: Record<string, string>;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   /** A 429 pauses every request of this client until then, so a bulk run slows down together. */
   private pausedUntil = 0;
-  /** Handed to the request being prepared; see `send`. */
-  private pendingSignal: AbortSignal | undefined;
   private readonly options: GitLabClientOptions;
   /** The server's clock minus ours, from the last reply's Date header. */
   private clockOffsetMs: number | undefined;
   /** What is left of the time the step may spend waiting out rate limits. */
   private waitBudgetMs: number;
-  private readonly inFlight = new Set<AbortController>();
-  private aborted = false;
+  /** Aborted by abortAll(): cuts every request in flight and refuses new ones. */
+  private readonly cancel = new AbortController();
   /** Set once the rate-limit budget is spent: no new work should begin. */
   rateLimitSpent = false;
 
@@ -142,28 +124,12 @@ export class GitLabClient {
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.credential !== undefined) headers['private-token'] = options.credential;
-    this.http = new HttpClient(
-      options.userAgent ?? 'create-gitlab-token',
-      [
-        {
-          prepareRequest: (request: RequestOptions) => {
-            request.signal = this.pendingSignal;
-          },
-          canHandleAuthentication: () => false,
-          handleAuthentication: () => Promise.reject(new Error('not supported')),
-        },
-      ],
-      {
-        headers,
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: true,
-        maxSockets: options.maxSockets ?? 8,
-        socketTimeout: options.timeoutMs,
-      },
-    );
+    this.headers = {
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'create-gitlab-token',
+    };
+    if (options.credential !== undefined) this.headers['private-token'] = options.credential;
+    this.transport = new Transport({ maxSockets: options.maxSockets ?? 8 });
   }
 
   /** A client for the same GitLab with another credential (a token that must act as itself). */
@@ -178,13 +144,12 @@ export class GitLabClient {
 
   /** Cuts every request in flight (their replies are lost) and refuses new ones. */
   abortAll(): void {
-    this.aborted = true;
-    for (const controller of this.inFlight) controller.abort();
+    this.cancel.abort();
   }
 
   /** Closes kept-alive connections so the process can exit. */
   dispose(): void {
-    this.http.dispose();
+    this.transport.dispose();
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
@@ -197,17 +162,10 @@ export class GitLabClient {
       let headers: IncomingHttpHeaders;
       let text: string;
       try {
-        ({ status, headers, text } = await this.send(method, url, path, body));
+        ({ status, headers, body: text } = await this.send(method, url, body));
       } catch (error) {
         const failure = this.toNetworkError(error, method, path, url);
-        // A timeout is not repeated: timeout-seconds bounds each request, and repeating it would
-        // multiply the time a dead server can hold the step.
-        const repeatable =
-          (!failure.sent || idempotent) &&
-          failure.code !== 'ETIMEDOUT' &&
-          failure.code !== 'ECANCELED' &&
-          !TLS_FAILURE.test(failure.code);
-        if (repeatable && attempt < this.retry.networkAttempts) {
+        if (isRepeatable(failure, idempotent) && attempt < this.retry.networkAttempts) {
           await sleep(backoffDelay(attempt, this.retry));
           continue;
         }
@@ -248,56 +206,18 @@ export class GitLabClient {
     }
   }
 
-  private async send(
-    method: string,
-    url: string,
-    path: string,
-    body: unknown,
-  ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-    const controller = new AbortController();
-    if (this.aborted) {
-      throw new GitLabNetworkError(method, path, url, 'ECANCELED', 'the step was cancelled', false);
-    }
-    this.inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    try {
-      const data = body === undefined ? null : JSON.stringify(body);
-      const headers = data === null ? {} : { 'content-type': 'application/json' };
-      // HttpClient prepares the request synchronously inside request(), so the handler above
-      // picks up this signal for this request only.
-      this.pendingSignal = controller.signal;
-      const pending = this.http.request(method, url, data, headers);
-      this.pendingSignal = undefined;
-      const response = await pending;
-      const text = await readText(response.message);
-      return { status: response.message.statusCode ?? 0, headers: response.message.headers, text };
-    } catch (error) {
-      if (controller.signal.aborted && this.aborted) {
-        throw new GitLabNetworkError(
-          method,
-          path,
-          url,
-          'ECANCELED',
-          'the step was cancelled',
-          true,
-        );
-      }
-      if (controller.signal.aborted) {
-        throw new GitLabNetworkError(
-          method,
-          path,
-          url,
-          'ETIMEDOUT',
-          'no answer in time',
-          true,
-          this.timeoutMs,
-        );
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
-    }
+  private send(method: string, url: string, body: unknown): Promise<TransportReply> {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const headers =
+      data === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' };
+    return this.transport.request({
+      method,
+      url: new URL(url),
+      headers,
+      body: data,
+      timeoutMs: this.timeoutMs,
+      signal: this.cancel.signal,
+    });
   }
 
   private toNetworkError(
@@ -307,27 +227,20 @@ export class GitLabClient {
     url: string,
   ): GitLabNetworkError {
     if (error instanceof GitLabNetworkError) return error;
-    const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    if (/^Request timeout/.test(message)) {
+    if (error instanceof TransportError) {
       return new GitLabNetworkError(
         method,
         path,
         url,
-        'ETIMEDOUT',
-        'no answer in time',
-        true,
-        this.timeoutMs,
+        error.code,
+        error.detail,
+        error.sent,
+        error.code === 'ETIMEDOUT' ? this.timeoutMs : undefined,
+        error.reason,
       );
     }
-    const codeText = typeof code === 'string' ? code : 'ERROR';
-    return new GitLabNetworkError(
-      method,
-      path,
-      url,
-      codeText,
-      message,
-      !NOT_SENT_CODES.has(codeText) && !TLS_FAILURE.test(codeText),
-    );
+    // Not from the network (an invalid URL, say): nothing was sent.
+    const message = error instanceof Error ? error.message : String(error);
+    return new GitLabNetworkError(method, path, url, 'ERROR', message, false);
   }
 }

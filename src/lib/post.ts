@@ -10,6 +10,7 @@
 import * as core from '@actions/core';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
+import { environmentProxySecrets } from './http/proxy.js';
 import { provenOurs } from './identity.js';
 import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
 import { tokenKind, type KindContext } from './kinds/index.js';
@@ -19,11 +20,12 @@ import { readJournal, STATE_INTERRUPTED, type JournalEntry } from './run-state.j
 export async function runPost(): Promise<void> {
   const journal = readJournal(process.env);
   if (journal.length === 0) return;
-  const secrets = new Set(
-    [core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+  const secrets = new Set([
+    ...[core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
       .map((s) => s.trim())
       .filter(Boolean),
-  );
+    ...environmentProxySecrets(process.env),
+  ]);
   for (const secret of secrets) core.setSecret(secret);
   const made = journal.filter((entry) => entry.id !== undefined);
   const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
