@@ -24,8 +24,27 @@ export function quote(value: string, max = MAX_QUOTED): string {
 const TOKEN_LIKE = /\bgl[a-z]{1,8}-[A-Za-z0-9_.-]{8,}/gi;
 
 // Invisible characters that split a secret without showing: removed from scrubbed text.
-const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/g;
+// (Built from code points: some are combining marks, which a pattern literal would misread.)
+const INVISIBLE = new RegExp(
+  `[${[
+    [0xad],
+    [0x34f],
+    [0x61c],
+    [0x115f, 0x1160],
+    [0x17b4, 0x17b5],
+    [0x180b, 0x180f],
+    [0x200b, 0x200f],
+    [0x202a, 0x202e],
+    [0x2060, 0x206f],
+    [0x3164],
+    [0xfe00, 0xfe0f],
+    [0xfeff],
+    [0xffa0],
+  ]
+    .map(([from, to = from]) => `\\u{${from.toString(16)}}-\\u{${to.toString(16)}}`)
+    .join('')}]`,
+  'gu',
+);
 
 // What may separate the pieces of a split secret: whitespace and control characters, and their
 // escaped spellings (`\n`, `\u2028`, ...) in text that was quoted once already.
