@@ -14,6 +14,7 @@ import {
   STATE_REVOKE,
   tokenOutputs,
 } from './outputs.js';
+import { outputLimitProblem } from './limits.js';
 import { summaryTable } from './summary.js';
 import { oneLine } from './text.js';
 
@@ -45,6 +46,8 @@ async function createAndReport(now: Date): Promise<void> {
     core.setFailed(describeError(error, { instanceUrl: '', secrets }));
     return;
   }
+  const tooLarge = outputLimitProblem(inputs);
+  if (tooLarge) return core.setFailed(tooLarge);
   if (inputs.insecureHttp) {
     core.warning(
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
@@ -82,7 +85,8 @@ async function createAndReport(now: Date): Promise<void> {
     }
     await writeSummary(inputs, results);
     const failures = results.filter((result) => result.error !== undefined);
-    for (const failure of failures) core.error(failure.error ?? '');
+    // One user: its error is the step's failure, printed once (by setFailed).
+    if (results.length > 1) for (const failure of failures) core.error(failure.error ?? '');
     if (failures.length === 1 && results.length === 1) {
       core.setFailed(failures[0].error ?? '');
     } else if (failures.length > 0) {
