@@ -2,7 +2,21 @@
 // Command-line entry: node dist/cli/index.js --user-id 42 --scopes api --output json
 import { runCli } from '../lib/cli.js';
 
+// A closed pipe is reported through the write's callback (below), not as a crash: the tokens
+// made must still be named on stderr, and the exit code must say that stdout failed.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 process.exitCode = await runCli(process.argv.slice(2), process.env, {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) =>
+    new Promise<void>((resolve, reject) => {
+      if (process.stdout.destroyed || !process.stdout.writable) {
+        reject(Object.assign(new Error('stdout is closed'), { code: 'EPIPE' }));
+        return;
+      }
+      process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+    }),
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
 });
