@@ -163,6 +163,38 @@ describe('several users', () => {
       expectNoLeaks(post);
     });
 
+    it.each([
+      [
+        'nested arrays under a message field',
+        `{"message":{"name":${'['.repeat(10_000)}"x"${']'.repeat(10_000)}}}`,
+      ],
+      ['nested arrays without a message', `{"error":${'['.repeat(10_000)}1${']'.repeat(10_000)}}`],
+    ])('a 20 KB deeply nested error body (%s) fails that user only', async (_, body) => {
+      const users = EXTRA_USERS.slice(0, 6);
+      const before = sim.tokens.length;
+      sim.addFault({
+        method: 'POST',
+        pathPattern: new RegExp(`/users/${users[2]}/personal_access_tokens$`),
+        fault: { kind: 'status', status: 422, body },
+      });
+      const result = await run({ 'user-id': users.join('\n'), revoke: 'true' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toMatch(/RangeError|call stack/i);
+      const made = madeSince(before);
+      const others = users.filter((id) => id !== users[2]);
+      expect(made.map((token) => token.user_id).sort()).toEqual(others);
+      expect(tokensOutput(result).map((token) => token.user_id)).toEqual(others);
+      const state = JSON.parse(result.state['revoke-tokens']) as { id: number }[];
+      expect(state.map((entry) => entry.id).sort()).toEqual(made.map((t) => t.id).sort());
+      const errors = commands(result.stdout, 'error');
+      expect(errors.find((line) => line.startsWith(`user ${users[2]}:`))).toContain(
+        '422 Unprocessable Entity',
+      );
+      expect(errors.join('\n')).toContain(`1 of 6 tokens could not be created (user ${users[2]})`);
+      for (const line of errors) expect(line.length).toBeLessThan(2000);
+      expectNoLeaks(result);
+    });
+
     it('names every failed user in the summary and marks the step failed', async () => {
       const result = await run({ 'user-id': '@nobody, 44' });
       expect(result.code).toBe(1);

@@ -8,7 +8,11 @@ import {
   USER_TOKEN,
 } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { requestLine, runCli } from './helpers/run-action.js';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requestLine, runCli, runCliClosedStdout } from './helpers/run-action.js';
 
 type CliResult = Awaited<ReturnType<typeof runCli>>;
 
@@ -27,6 +31,19 @@ function expectNoLeaks(
   const checked = stdoutMayHoldToken ? { stdout: '', stderr: result.stderr } : result;
   expectNoSecretsIn(checked, [credential], [sim]);
   if (stdoutMayHoldToken) expect(result.stdout).not.toContain(credential);
+}
+
+/** Runs a POSIX shell command line; resolves with its stdout. */
+function sh(script: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`sh: ${code}`)),
+    );
+  });
 }
 
 const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
@@ -77,6 +94,103 @@ describe('CLI: create', () => {
         `GITLAB_NEW_TOKEN_USER_ID=42\nGITLAB_NEW_TOKEN_EXPIRES_AT=${made.expires_at}\n`,
     );
     expectNoLeaks(result, true);
+  });
+
+  it('--output dotenv quotes what a shell would run, and a shell reads the values back as text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgt-dotenv-'));
+    const mark = join(dir, 'pwned');
+    const secret = `glpat-FAKE$(touch ${mark})x0010`;
+    try {
+      sim.addFault({
+        method: 'POST',
+        pathPattern: /personal_access_tokens$/,
+        fault: {
+          kind: 'status',
+          status: 201,
+          body: {
+            id: 9010,
+            user_id: 42,
+            name: 'n',
+            token: secret,
+            scopes: ['api'],
+            expires_at: `2031-01-01'; touch ${mark}; '\`touch ${mark}\``,
+            created_at: new Date().toISOString(),
+          },
+        },
+      });
+      const result = await cli(['--user-id', '42', '--scopes', 'api', '--output', 'dotenv']);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split('\n')[0]).toBe(
+        `GITLAB_NEW_TOKEN='glpat-FAKE$(touch ${mark})x0010'`,
+      );
+      const file = join(dir, 'token.env');
+      writeFileSync(file, result.stdout);
+      const read = await sh(
+        `. "${file}"; printf '%s\\n' "$GITLAB_NEW_TOKEN" "$GITLAB_NEW_TOKEN_ID" "$GITLAB_NEW_TOKEN_EXPIRES_AT"`,
+      );
+      expect(read.split('\n')).toEqual([
+        secret,
+        '9010',
+        `2031-01-01'; touch ${mark}; '\`touch ${mark}\``,
+        '',
+      ]);
+      expect(existsSync(mark)).toBe(false);
+      expectNoSecretsIn({ stdout: '', stderr: result.stderr }, [ADMIN_TOKEN, secret], [sim]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--output dotenv refuses a value with a line break (it would add a variable), naming the token', async () => {
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /personal_access_tokens$/,
+      fault: {
+        kind: 'status',
+        status: 201,
+        body: {
+          id: 9011,
+          user_id: 42,
+          name: 'n',
+          token: 'glpat-FAKE-line-break-0011',
+          scopes: ['api'],
+          expires_at: '2031-01-01\nEVIL=1',
+          created_at: new Date().toISOString(),
+        },
+      },
+    });
+    const result = await cli(['--user-id', '42', '--scopes', 'api', '--output', 'dotenv']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('GITLAB_NEW_TOKEN_EXPIRES_AT with a line break');
+    expect(result.stderr).toContain('token ID 9011 (user 42)');
+    expect(result.stderr).toContain('create-gitlab-token revoke --id 9011');
+    expectNoSecretsIn(result, [ADMIN_TOKEN, 'glpat-FAKE-line-break-0011'], [sim]);
+  });
+
+  it.each(['json', 'token', 'dotenv'])(
+    '--output %s into a closed pipe: exit 1, every token made named on stderr (never the secret)',
+    async (format) => {
+      const before = sim.tokens.length;
+      const result = await runCliClosedStdout(
+        ['--base-url', sim.url, '--user-id', '42,43,44', '--scopes', 'api', '--output', format],
+        { GITLAB_TOKEN: ADMIN_TOKEN },
+      );
+      expect(result.code).toBe(1);
+      const made = sim.tokens.slice(before);
+      expect(made).toHaveLength(3);
+      expect(result.stderr).toContain('the result could not be written to stdout (EPIPE)');
+      for (const token of made) {
+        expect(result.stderr).toContain(`token ID ${token.id} (user ${token.user_id})`);
+        expect(result.stderr).toContain(`--id ${token.id}`);
+      }
+      expectNoSecretsIn({ stdout: '', stderr: result.stderr }, [ADMIN_TOKEN], [sim]);
+    },
+  );
+
+  it('--help into a closed pipe does not exit 0', async () => {
+    const result = await runCliClosedStdout(['--help']);
+    expect(result.code).not.toBe(0);
   });
 
   it('without --output, stdout stays empty and nothing leaks', async () => {

@@ -6,26 +6,67 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type FaultRule } from './simulator/gitlab-simulator.js';
-import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { expectNoSecretsIn, tokenSecrets, useSimulator } from './helpers/simulator-fixture.js';
 import { commands, runMainStep, runPostStep, type StepResult } from './helpers/run-action.js';
 
 /** A token-shaped string that GitLab (or a proxy) might echo in an error body. */
 const ECHOED = 'glpat-FAKEechoed0000secret';
 /** A credential with characters that JSON escaping changes, echoed back in a 401 body. */
 const ODD_CREDENTIAL = 'FAKE"odd\\credential-0005';
+/** A credential with the characters URL and base64 encodings change. */
+const PLUS_CREDENTIAL = 'glpat-FAKE+plus/cred=0007';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-const sim = useSimulator({ seed: (s) => s.addCredential(ODD_CREDENTIAL, 1, ['api']) });
+const sim = useSimulator({
+  seed: (s) => {
+    s.addCredential(ODD_CREDENTIAL, 1, ['api']);
+    s.addCredential(PLUS_CREDENTIAL, 1, ['api']);
+  },
+});
 /** A redirect target on another host name. */
 const elsewhere = useSimulator({ host: 'localhost' });
 
-/** Every secret there is: the credentials, the echoed one, every token ever made. */
+/** Lower case, without whitespace, invisible characters or escaped line breaks. */
+function squash(text: string): string {
+  return text
+    .replace(/\\[nrt]|\\u[0-9a-f]{4}/gi, '')
+    .replace(/[\s\u200b-\u200f\u2060\ufeff]/g, '')
+    .toLowerCase();
+}
+
+/** The spellings a secret can be echoed in: URL-encoded, and base64 at each alignment. */
+function spellings(secret: string): string[] {
+  const base64 = [0, 1, 2].map((offset) =>
+    Buffer.from(`${'u:'.slice(0, offset)}${secret}`)
+      .toString('base64')
+      .slice(offset === 0 ? 0 : offset + 1, -4),
+  );
+  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), ...base64];
+}
+
+/** Every secret there is, in every spelling: the credentials, the echoed one, every token made. */
 function expectClean(result: StepResult, credential = ADMIN_TOKEN): void {
+  const secrets = [credential, ADMIN_TOKEN, ECHOED, ...tokenSecrets(sim, elsewhere)];
   expectNoSecretsIn(result, [credential, ADMIN_TOKEN, ECHOED], [sim, elsewhere]);
-  // Nothing token-shaped that was never masked, anywhere.
-  for (const text of [result.stdout, result.stderr, result.files.state, result.files.summary]) {
-    expect(text).not.toContain(ECHOED);
+  const unmasked = [
+    // What the runner shows of a workflow command: its data unescaped.
+    ...result.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .map((line) =>
+        line.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%25/g, '%'),
+      ),
+    result.stderr,
+    result.files.state,
+    result.files.summary,
+  ].map(squash);
+  for (const text of unmasked) {
+    // Nothing token-shaped that was never masked, anywhere.
+    expect(text).not.toContain(squash(ECHOED));
+    for (const secret of secrets) {
+      for (const form of spellings(secret)) expect(text).not.toContain(squash(form));
+    }
   }
 }
 
@@ -40,6 +81,8 @@ interface Case {
   credential?: string;
   /** a fragment of the ::error:: annotation, proving the path was taken */
   error: string;
+  /** text of the error body that must not be quoted */
+  absent?: string[];
 }
 
 const POST: Pick<FaultRule, 'method' | 'pathPattern'> = {
@@ -115,6 +158,72 @@ const mainCases: Record<string, Case> = {
     ],
     error: '400 Bad Request',
   },
+  ...Object.fromEntries(
+    Object.entries({
+      'split by line breaks': (t: string) =>
+        `${t.slice(0, 8)}\n${t.slice(8, 16)}\r\n${t.slice(16)}`,
+      'split by zero-width spaces': (t: string) => `${t.slice(0, 8)}\u200b${t.slice(8)}`,
+      'URL-encoded': (t: string) => `?private_token=${encodeURIComponent(t)}`,
+      'base64-encoded': (t: string) => Buffer.from(t).toString('base64'),
+      'in Basic auth': (t: string) => `Basic ${Buffer.from(`root:${t}`).toString('base64')}`,
+      'in Basic auth, another alignment': (t: string) =>
+        `Basic ${Buffer.from(`ab:${t}`).toString('base64')}`,
+      'upper-cased': (t: string) => t.toUpperCase(),
+      'lower-cased': (t: string) => t.toLowerCase(),
+    }).flatMap(([how, spell]) =>
+      [ADMIN_TOKEN, PLUS_CREDENTIAL, ODD_CREDENTIAL].map((credential, i): [string, Case] => [
+        `HTTP 401 echoing the credential ${how} (${['plain', 'with +/=', 'with "\\'][i]})`,
+        {
+          credential,
+          faults: [
+            {
+              ...POST,
+              fault: {
+                kind: 'status',
+                status: 401,
+                body: { message: `401 Unauthorized: got ${spell(credential)} here` },
+              },
+            },
+          ],
+          error: '401 Unauthorized',
+        },
+      ]),
+    ),
+  ),
+  'a proxy page echoing the request': {
+    faults: [
+      {
+        ...POST,
+        fault: {
+          kind: 'status',
+          status: 503,
+          body:
+            '<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><pre>' +
+            `PRIVATE-TOKEN: ${ADMIN_TOKEN.toUpperCase()}\nNOT-GITLABS-WORDS</pre></body></html>`,
+        },
+      },
+    ],
+    error: 'GitLab said "503 Service Unavailable"',
+    absent: ['NOT-GITLABS-WORDS'],
+  },
+  'a JSON body with more than the message fields': {
+    faults: [
+      {
+        ...POST,
+        fault: {
+          kind: 'status',
+          status: 400,
+          body: {
+            error_description: 'The scopes are not valid.',
+            request: { headers: { 'private-token': ADMIN_TOKEN.toUpperCase() } },
+            trace: 'NOT-GITLABS-WORDS',
+          },
+        },
+      },
+    ],
+    error: 'GitLab said "The scopes are not valid."',
+    absent: ['NOT-GITLABS-WORDS', 'private-token'],
+  },
   'resets after the token was made, twice': {
     faults: [{ ...POST, times: 2, fault: { kind: 'reset', afterCreate: true } }],
     error: 'the reply was lost twice',
@@ -189,7 +298,12 @@ describe('no secret leaks from the main step', () => {
       env: c.env,
     });
     expect(result.code).toBe(1);
-    expect(commands(result.stdout, 'error').join('\n')).toContain(c.error);
+    const errors = commands(result.stdout, 'error');
+    expect(errors.join('\n')).toContain(c.error);
+    // One error per failed user, plus the step's own when there are several users; a single
+    // user's failure is printed once.
+    expect(errors).toHaveLength(c.inputs?.['user-id']?.includes('\n') ? 2 : 1);
+    for (const text of c.absent ?? []) expect(result.stdout + result.stderr).not.toContain(text);
     expectClean(result, credential);
   });
 });

@@ -18,7 +18,7 @@ function findRoot(start: string): string {
 export const ROOT = findRoot(import.meta.dirname ?? process.cwd());
 const MAIN = join(ROOT, 'dist', 'index.js');
 const POST = join(ROOT, 'dist', 'post', 'index.js');
-const CLI = join(ROOT, 'dist', 'cli', 'index.js');
+export const CLI = join(ROOT, 'dist', 'cli', 'index.js');
 
 /** action.yml's input defaults, read with a small parser (the file's layout is ours). */
 export function actionDefaults(): Record<string, string> {
@@ -83,7 +83,7 @@ const BASE_ENV: Record<string, string> = {
   RUNNER_TEMP: tmpdir(),
 };
 
-function childEnv(extra: Record<string, string>): Record<string, string> {
+export function childEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
@@ -164,6 +164,27 @@ export function runCli(
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return spawnNode(CLI, args, childEnv(env));
+}
+
+/**
+ * The CLI with nobody reading its stdout (as `| head -c1` leaves it once head has exited): the
+ * read end is closed at once, so every write to stdout fails with EPIPE.
+ */
+export function runCliClosedStdout(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stderr }));
+  });
 }
 
 /** Lines of the log that are workflow commands of the given kind (error, warning, ...). */

@@ -3,12 +3,26 @@
 import { runCli } from '../lib/cli.js';
 import { rerunWithSafeNodeDebug } from '../lib/node-debug.js';
 
+// A closed pipe is reported through the write's callback (below), not as a crash: the tokens
+// made must still be named on stderr, and the exit code must say that stdout failed.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 const childCode = await rerunWithSafeNodeDebug((message) =>
   process.stderr.write(`warning: ${message}\n`),
 );
 process.exitCode =
   childCode ??
   (await runCli(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (process.stdout.destroyed || !process.stdout.writable) {
+          reject(Object.assign(new Error('stdout is closed'), { code: 'EPIPE' }));
+          return;
+        }
+        process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+      }),
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
   }));

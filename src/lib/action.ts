@@ -11,6 +11,7 @@ import { GitLabClient } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
+import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED } from './run-state.js';
 import { summaryTable } from './summary.js';
 import { oneLine } from './text.js';
@@ -70,6 +71,8 @@ async function createAndReport(now: Date): Promise<void> {
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
     return;
   }
+  const tooLarge = outputLimitProblem(inputs);
+  if (tooLarge) return core.setFailed(tooLarge);
   if (inputs.insecureHttp) {
     core.warning(
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,

@@ -12,13 +12,15 @@ import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
+import { oneLine, quote, scrubSecrets } from './text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export interface CliIo {
-  stdout(text: string): void;
+  /** Resolves once the text is written; rejects when it cannot be (a closed pipe: EPIPE). */
+  stdout(text: string): Promise<void>;
   stderr(text: string): void;
 }
 
@@ -68,28 +70,96 @@ Options (as the action's inputs):
   --allow-insecure-http     allow plain http to a remote host
   --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
 
-Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed; 2 invalid arguments.`;
+Output formats:
+  json     the tokens as a JSON array (user_id, id, name, token, scopes, expires_at)
+  token    each secret on a line of its own
+  dotenv   GITLAB_NEW_TOKEN, GITLAB_NEW_TOKEN_ID, GITLAB_NEW_TOKEN_USER_ID and
+           GITLAB_NEW_TOKEN_EXPIRES_AT of the first token, one KEY=value line each. A value with
+           characters other than letters, digits and _ . : @ % + , / = - is single-quoted for a
+           POSIX shell ('\\'' for a quote), so reading the file with a shell cannot run anything;
+           a value with a line break or another control character is refused (exit 1).
+
+Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed, or the result could
+not be written to stdout (the tokens made are then named on stderr: revoke them); 2 invalid
+arguments.`;
 
 function usageError(io: CliIo, message: string): number {
   io.stderr(`create-gitlab-token: ${message}\n\n${USAGE}\n`);
   return EXIT_USAGE;
 }
 
-function formatOutput(format: string, results: Awaited<ReturnType<typeof createTokens>>): string {
+// A value a POSIX shell reads as itself without quotes, in an assignment.
+const SHELL_SAFE = /^[A-Za-z0-9_.:@%+,/=-]*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Thrown when a value cannot be written in the asked format. */
+class OutputFormatError extends Error {}
+
+/**
+ * One `KEY=value` line that a shell (`.` or `source`) and line-based readers (a dotenv report)
+ * read back as exactly one variable: plain when the value is shell-safe, else single-quoted.
+ * Values come from GitLab, so they are data: a line break is refused, since a line-based reader
+ * would take the rest as another variable.
+ */
+export function dotenvLine(key: string, value: string): string {
+  if (CONTROL.test(value)) {
+    throw new OutputFormatError(
+      `GitLab returned a ${key} with a line break or control character: it cannot be written as dotenv`,
+    );
+  }
+  const quoted = SHELL_SAFE.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return `${key}=${quoted}\n`;
+}
+
+export function formatOutput(
+  format: string,
+  results: Awaited<ReturnType<typeof createTokens>>,
+): string {
   const tokens = madeTokens(results);
   if (format === 'json') return `${JSON.stringify(tokenOutputs(tokens), null, 2)}\n`;
-  if (format === 'token') return tokens.map(({ token }) => `${token.token}\n`).join('');
+  if (format === 'token') {
+    return tokens
+      .map(({ token }) => {
+        if (CONTROL.test(String(token.token))) {
+          throw new OutputFormatError('GitLab returned a token with a line break in it');
+        }
+        return `${token.token}\n`;
+      })
+      .join('');
+  }
   const first = firstTokenOutputs(tokens);
-  const lines = [
+  const lines: [string, string | undefined][] = [
     ['GITLAB_NEW_TOKEN', first.token],
     ['GITLAB_NEW_TOKEN_ID', first.id],
     ['GITLAB_NEW_TOKEN_USER_ID', first['user-id']],
     ['GITLAB_NEW_TOKEN_EXPIRES_AT', first['expires-at']],
   ];
   return lines
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${value}\n`)
+    .flatMap(([key, value]) => (value === undefined ? [] : [dotenvLine(key, String(value))]))
     .join('');
+}
+
+/** After the result could not be written: what was made, so that it can be revoked. No secret. */
+function reportUnwritten(
+  io: CliIo,
+  results: Awaited<ReturnType<typeof createTokens>>,
+  why: string,
+  secrets: Set<string>,
+): void {
+  // IDs are what GitLab returned: shown as numbers, or quoted when they are not.
+  const shown = (value: unknown): string =>
+    Number.isSafeInteger(value) ? String(value) : quote(String(value), 40);
+  const made = madeTokens(results).map(({ token }) => ({
+    id: shown(token.id),
+    user: shown(token.user_id),
+  }));
+  const list = made.map(({ id, user }) => `token ID ${id} (user ${user})`).join(', ');
+  const ids = made.map(({ id }) => `--id ${id}`).join(' ');
+  const message =
+    `error: the result could not be written to stdout (${oneLine(why, 200)}), so nobody has ` +
+    `these tokens: ${list}. Revoke them: create-gitlab-token revoke ${ids}`;
+  io.stderr(`${scrubSecrets(message, secrets)}\n`);
 }
 
 export async function runCli(
@@ -111,7 +181,11 @@ export async function runCli(
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.stdout(`${USAGE}\n`);
+    try {
+      await io.stdout(`${USAGE}\n`);
+    } catch {
+      return EXIT_FAILED;
+    }
     return EXIT_OK;
   }
   const command = positionals[0] ?? 'create';
@@ -186,8 +260,19 @@ async function createCommand(
         io.stderr(`error: ${result.error}\n`);
       }
     }
-    if (output !== 'none' && madeTokens(results).length > 0)
-      io.stdout(formatOutput(output, results));
+    if (output !== 'none' && madeTokens(results).length > 0) {
+      try {
+        await io.stdout(formatOutput(output, results));
+      } catch (error) {
+        // A closed stdout (EPIPE) or a value the format cannot hold: the tokens reached nobody.
+        const why =
+          error instanceof Error
+            ? ((error as NodeJS.ErrnoException).code ?? error.message)
+            : String(error);
+        reportUnwritten(io, results, why, secrets);
+        return EXIT_FAILED;
+      }
+    }
     return results.every((result) => result.created) ? EXIT_OK : EXIT_FAILED;
   } finally {
     client.dispose();

@@ -1,46 +1,104 @@
 /** The job summary: one row per user, never the secret. */
 import type { TokenResult } from './create-tokens.js';
 import { userLabel } from './create-tokens.js';
+import { SUMMARY_LIMIT_BYTES } from './limits.js';
+import { oneLine } from './text.js';
 
 /** core.summary writes cells as raw HTML; names and labels come from inputs, so escape them. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-export type SummaryTable = { data: string; header?: boolean }[][];
+export interface SummaryCell {
+  data: string;
+  header?: boolean;
+  colspan?: string;
+}
 
-export function summaryTable(results: TokenResult[], revoke: boolean): SummaryTable {
+export type SummaryTable = SummaryCell[][];
+
+const COLUMNS = 6;
+/** The longest a cell's text gets (GitLab returns what it likes): names are at most 255. */
+const MAX_CELL = 1000;
+/** What the heading, the table's own tags and the closing note may take, at most. */
+const RESERVED_BYTES = 4096;
+/** The table's budget: GitHub's per-step summary limit, less the heading and the note. */
+export const SUMMARY_TABLE_BUDGET = SUMMARY_LIMIT_BYTES - RESERVED_BYTES;
+
+/**
+ * A cell's text as one line: a line break (a blank line above all) in what GitLab returned
+ * would end the summary's HTML block and the table with it.
+ */
+function cell(text: string): SummaryCell {
+  return { data: escapeHtml(oneLine(text, MAX_CELL)) || '-' };
+}
+
+/** The bytes core.summary writes for a row (`<tr><td>…</td>…</tr>`). */
+function rowBytes(row: SummaryCell[]): number {
+  const tags = '<tr></tr>'.length;
+  const cellTags = '<td></td>'.length;
+  return row.reduce(
+    (sum, { data, colspan }) =>
+      sum + cellTags + Buffer.byteLength(data) + (colspan ? ` colspan="${colspan}"`.length : 0),
+    tags,
+  );
+}
+
+function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
+  const user =
+    result.userId !== undefined
+      ? `${userLabel(result.user)} (ID ${result.userId})`
+      : userLabel(result.user);
+  const token = result.created?.token;
+  // core.summary leaves an empty cell unclosed (`<td>`), so empty cells get a dash.
+  if (!token) return [cell(user), cell('failed (see the log)'), ...Array(4).fill(cell('-'))];
+  const rotated = result.created?.rotatedFrom
+    ? ` (rotated from ${result.created.rotatedFrom})`
+    : '';
+  return [
+    cell(user),
+    cell(String(token.name)),
+    cell(`${token.id}${rotated}`),
+    cell(
+      [token.scopes]
+        .flat()
+        .filter((scope) => typeof scope === 'string')
+        .join(', '),
+    ),
+    cell(token.expires_at ?? 'instance default'),
+    cell(revoke ? 'yes' : 'no'),
+  ];
+}
+
+/**
+ * The summary's table: a header, then one row per user, every cell one line of escaped text.
+ * Rows that would take the table past `maxBytes` (GitHub's 1 MiB per step, by default) are left
+ * out, and a last row says how many and where to find them.
+ */
+export function summaryTable(
+  results: TokenResult[],
+  revoke: boolean,
+  maxBytes = SUMMARY_TABLE_BUDGET,
+): SummaryTable {
   const header = ['User', 'Token name', 'ID', 'Scopes', 'Expires', 'Revoked when the job ends'].map(
     (data) => ({ data, header: true }),
   );
-  const rows = results.map((result) => {
-    const user =
-      result.userId !== undefined
-        ? `${userLabel(result.user)} (ID ${result.userId})`
-        : userLabel(result.user);
-    const token = result.created?.token;
-    // core.summary leaves an empty cell unclosed (`<td>`), so empty cells get a dash.
-    if (!token)
-      return [
-        { data: user },
-        { data: 'failed (see the log)' },
-        { data: '-' },
-        { data: '-' },
-        { data: '-' },
-        { data: '-' },
-      ];
-    const rotated = result.created?.rotatedFrom
-      ? ` (rotated from ${result.created.rotatedFrom})`
-      : '';
-    return [
-      { data: user },
-      { data: token.name },
-      { data: `${token.id}${rotated}` },
-      { data: token.scopes.join(', ') },
-      { data: token.expires_at ?? 'instance default' },
-      { data: revoke ? 'yes' : 'no' },
-    ];
-  });
-  const escaped = rows.map((row) => row.map((cell) => ({ data: escapeHtml(cell.data) })));
-  return [header, ...escaped];
+  const table: SummaryTable = [header];
+  let bytes = rowBytes(header);
+  for (const [index, result] of results.entries()) {
+    const row = resultRow(result, revoke);
+    bytes += rowBytes(row);
+    if (bytes > maxBytes) {
+      const rest = results.slice(index);
+      const made = rest.filter((left) => left.created).length;
+      const note =
+        `${rest.length} more users are not shown (${made} of them with a token made, ` +
+        `${rest.length - made} failed): the job summary stays within GitHub's limit of ` +
+        `1 MiB per step. Every token made is in the tokens output, and every failure in the log.`;
+      table.push([{ data: escapeHtml(note), colspan: String(COLUMNS) }]);
+      break;
+    }
+    table.push(row);
+  }
+  return table;
 }

@@ -1,0 +1,211 @@
+/**
+ * End-to-end: the GitLab CI/CD component's job (templates/create-token.yml), its shell lines run
+ * with `sh` as a runner would: the variables, `script` (download and check of the CLI, the
+ * token, the user's commands) and `after_script` (the revoke), against the simulator.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { CLI, childEnv, ROOT } from './helpers/run-action.js';
+import { closeServer } from './simulator/close-server.js';
+
+const sim = useSimulator();
+
+/** The job of the component, read from its YAML (the layout is ours). */
+interface Job {
+  variables: [string, string][];
+  script: string[];
+  afterScript: string[];
+}
+
+/** The items of a `key:` list at 2 spaces: `- |` blocks (6-space body) and one-line items. */
+function listItems(yaml: string, key: string): string[] {
+  const lines = yaml.split('\n');
+  const start = lines.indexOf(`  ${key}:`);
+  const items: string[] = [];
+  for (let i = start + 1; i < lines.length && /^( {4}| *$)/.test(lines[i]); i++) {
+    const line = lines[i];
+    if (line.startsWith('    - |')) items.push('');
+    else if (line.startsWith('    - ')) items.push(line.slice(6));
+    else if (line.startsWith('    #') && items.length === 0) continue;
+    else items[items.length - 1] += `${line.slice(6)}\n`;
+  }
+  return items;
+}
+
+function readJob(): Job {
+  const yaml = readFileSync(join(ROOT, 'templates', 'create-token.yml'), 'utf8');
+  const body = yaml.split(/^---$/m)[1];
+  const section = body.split('\n  variables:\n')[1].split(/\n {2}\S/)[0];
+  const variables = section
+    .split('\n')
+    .map((line) => /^ {4}([A-Z0-9_]+): (.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match): [string, string] => [match[1], match[2]]);
+  return {
+    variables,
+    script: listItems(body, 'script'),
+    afterScript: listItems(body, 'after_script'),
+  };
+}
+
+let cliServer: Server;
+const cliSockets = new Set<Duplex>();
+let cliUrl = '';
+const cliSha256 = createHash('sha256').update(readFileSync(CLI)).digest('hex');
+
+beforeAll(async () => {
+  // Serves dist/cli/index.js, as the pinned raw URL would.
+  cliServer = createServer((_, res) => res.end(readFileSync(CLI)));
+  cliServer.on('connection', (socket) => cliSockets.add(socket));
+  await new Promise<void>((resolve) => cliServer.listen(0, '127.0.0.1', resolve));
+  const address = cliServer.address();
+  cliUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/cli.js`;
+});
+afterAll(() => closeServer(cliServer, cliSockets));
+
+interface JobRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** what the user's commands saw, one value a line */
+  seen: string;
+}
+
+/** Runs the job's `script` then its `after_script`, each in a fresh `sh`, as a runner does. */
+async function runJob(inputs: Record<string, string>, userScript: string): Promise<JobRun> {
+  const job = readJob();
+  const projectDir = mkdtempSync(join(tmpdir(), 'cgt-component-'));
+  try {
+    const given: Record<string, string> = {
+      'gitlab-token': '$CREATE_GITLAB_TOKEN_CREDENTIAL',
+      'base-url': sim.url,
+      'group-id': '',
+      name: '',
+      'expires-at': '1d',
+      'if-exists': 'create',
+      'cli-url': cliUrl,
+      'cli-sha256': cliSha256,
+      ...inputs,
+    };
+    const env: Record<string, string> = {
+      ...childEnv({}),
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      CI_PROJECT_DIR: projectDir,
+      CI_PROJECT_PATH: 'acme/app',
+      CI_PIPELINE_ID: '31337',
+      CREATE_GITLAB_TOKEN_CREDENTIAL: ADMIN_TOKEN,
+      CGT_TEST_SEEN: join(projectDir, 'seen'),
+    };
+    delete env.GITHUB_REPOSITORY;
+    // GitLab substitutes the inputs, then expands variables in variables.
+    for (const [key, raw] of job.variables) {
+      const value = raw.replace(/\$\[\[ inputs\.([a-z0-9-]+) \]\]/g, (_, name: string) => {
+        if (!(name in given)) throw new Error(`no value for input ${name}`);
+        return given[name];
+      });
+      env[key] = value.replace(/\$([A-Z_][A-Z0-9_]*)/g, (_, name: string) => env[name] ?? '');
+    }
+    const script = job.script
+      .map((item) => (item === '$[[ inputs.script ]]' ? userScript : item))
+      .join('\n');
+    const main = await sh(`set -e\n${script}`, env, projectDir);
+    const after = await sh(job.afterScript.join('\n'), env, projectDir);
+    const seenFile = env.CGT_TEST_SEEN;
+    return {
+      code: main.code,
+      stdout: main.stdout + after.stdout,
+      stderr: main.stderr + after.stderr,
+      seen: existsSync(seenFile) ? readFileSync(seenFile, 'utf8') : '',
+    };
+  } finally {
+    rmSync(projectDir, { recursive: true, force: true });
+  }
+}
+
+function sh(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('sh', ['-c', script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** The user's commands: write what they see to a file (never to the log). */
+const RECORD =
+  'printf \'%s\\n\' "$GITLAB_NEW_TOKEN" "$GITLAB_NEW_TOKEN_ID" "$GITLAB_NEW_TOKEN_USER_ID" "$GITLAB_NEW_TOKEN_EXPIRES_AT" > "$CGT_TEST_SEEN"';
+
+describe('GitLab CI/CD component', () => {
+  it('mints the token, hands it to the script, revokes it in after_script', async () => {
+    const result = await runJob({ 'user-id': '42', scopes: 'read_api' }, RECORD);
+    expect(result.code).toBe(0);
+    expect(sim.tokens).not.toHaveLength(0);
+    const token = sim.tokens[sim.tokens.length - 1];
+    expect(token.name).toBe('GitLab CI acme/app pipeline 31337');
+    expect(result.seen).toBe(`${token.token}\n${token.id}\n42\n${token.expires_at}\n`);
+    expect(token.active).toBe(false);
+    expect(result.stderr).toContain(`Revoked token ID ${token.id}.`);
+    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+  });
+
+  it('reads what GitLab returns as text: a "$(…)" in a value is never run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgt-hostile-'));
+    const mark = join(dir, 'pwned');
+    const secret = `glpat-FAKE$(touch ${mark})\`touch ${mark}\`0012`;
+    const expiry = `2031-01-01'$(touch ${mark})'`;
+    try {
+      sim.addFault({
+        method: 'POST',
+        pathPattern: /personal_access_tokens$/,
+        fault: {
+          kind: 'status',
+          status: 201,
+          body: {
+            id: 9012,
+            user_id: 42,
+            name: `$(touch ${mark})`,
+            token: secret,
+            scopes: ['read_api'],
+            expires_at: expiry,
+            created_at: new Date().toISOString(),
+          },
+        },
+      });
+      const result = await runJob({ 'user-id': '42', scopes: 'read_api' }, RECORD);
+      expect(result.code).toBe(0);
+      expect(existsSync(mark)).toBe(false);
+      expect(result.seen).toBe(`${secret}\n9012\n42\n${expiry}\n`);
+      // after_script tried to revoke it by its ID (the simulator never stored it).
+      expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+        'DELETE /api/v4/personal_access_tokens/9012',
+      );
+      expectNoSecretsIn(result, [ADMIN_TOKEN, secret], [sim]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a refused request fails the job, and after_script has nothing to revoke', async () => {
+    const result = await runJob({ 'user-id': '999', scopes: 'read_api' }, RECORD);
+    expect(result.code).toBe(1);
+    expect(result.seen).toBe('');
+    expect(result.stderr).toContain('404 User Not Found');
+    expect(sim.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+  });
+});
