@@ -74,18 +74,16 @@ describe('group service accounts', () => {
     expectNoLeaks(result);
   });
 
-  it('URL-encodes a nested path; the subgroup is refused and the 403 explained', async () => {
+  it('URL-encodes a nested path; a top-level service account is not found through a subgroup', async () => {
     const before = sim.tokens.length;
     const result = await run({ 'group-id': 'acme/platform' });
     expect(result.code).toBe(1);
     expect(sim.requests.map(requestLine)).toEqual([
       `POST /api/v4/groups/acme%2Fplatform/service_accounts/${SA}/personal_access_tokens`,
-      'GET /api/v4/user',
     ]);
     const [error] = commands(result.stdout, 'error');
-    expect(error).toContain('403 Forbidden');
-    expect(error).toContain('must be an Owner of the top-level group');
-    expect(error).toContain('"acme/platform" is a top-level group, not a subgroup');
+    expect(error).toContain('404 User Not Found');
+    expect(error).toContain('not found through its subgroups');
     expect(sim.tokens).toHaveLength(before);
     expect(result.outputs.token).toBeUndefined();
     expectNoLeaks(result);
@@ -126,6 +124,7 @@ describe('group service accounts', () => {
         'base-url': sim.url,
         'gitlab-token': GROUP_OWNER_TOKEN,
         'group-id': String(SEED_GROUPS.acme),
+        revoke: 'true',
       },
     });
     expect(post.code).toBe(0);
@@ -142,7 +141,12 @@ describe('group service accounts', () => {
     const made = lastToken();
     sim.requests.length = 0;
     const post = await runPostStep(main, {
-      inputs: { 'base-url': sim.url, 'gitlab-token': GROUP_OWNER_TOKEN, 'group-id': ' /acme/ ' },
+      inputs: {
+        'base-url': sim.url,
+        'gitlab-token': GROUP_OWNER_TOKEN,
+        'group-id': ' /acme/ ',
+        revoke: 'true',
+      },
     });
     expect(sim.requests.map(requestLine)).toEqual([
       `DELETE /api/v4/groups/acme/service_accounts/${SA}/personal_access_tokens/${made.id}`,
@@ -289,19 +293,18 @@ describe('group service accounts on older GitLab', () => {
     expectNoLeaks(result, ADMIN_TOKEN);
   });
 
-  it('17.8: a rotation that ignores expires-at warns with both dates', async () => {
+  it('17.8, an administrator: a rotation that ignores expires-at warns with both dates', async () => {
     sim.setVersion('17.8.0-ee');
-    await run({ name: 'group-old-rotate', 'expires-at': '3d' });
-    const result = await run({
-      name: 'group-old-rotate',
-      'expires-at': '20d',
-      'if-exists': 'rotate',
-    });
+    const admin = (inputs: Record<string, string>): Promise<StepResult> =>
+      run({ 'gitlab-token': ADMIN_TOKEN, name: 'group-old-rotate', ...inputs });
+    expect((await admin({ 'expires-at': '3d' })).code).toBe(0);
+    const result = await admin({ 'expires-at': '20d', 'if-exists': 'rotate' });
     expect(result.code).toBe(0);
     const want = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    expect(result.outputs['expires-at']).not.toBe(want);
     const [warning] = commands(result.stdout, 'warning').filter((line) => line.includes(want));
     expect(warning).toContain(`not ${want} as requested`);
-    expect(warning).toContain(result.outputs['expires-at']);
-    expectNoLeaks(result);
+    expect(warning).toContain(`expires ${result.outputs['expires-at']}`);
+    expectNoLeaks(result, ADMIN_TOKEN);
   });
 });

@@ -289,11 +289,12 @@ describe('main step', () => {
       expect(error).toContain('check scopes');
     });
 
-    it('400: quotes GitLab on an expiry past the instance maximum', async () => {
+    it('422: quotes GitLab on an expiry past the instance maximum', async () => {
       const result = await run({ 'user-id': '42', scopes: 'api', 'expires-at': '2099-01-01' });
       expect(result.code).toBe(1);
       const [error] = commands(result.stdout, 'error');
-      expect(error).toContain('expires_at');
+      expect(error).toContain('422 Unprocessable Entity');
+      expect(error).toContain('Expiration date must be before');
       expect(error).toContain('check expires-at');
     });
 

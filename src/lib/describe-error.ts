@@ -185,11 +185,12 @@ function describe403(error: GitLabApiError, head: string, ctx: ErrorContext): st
   if (isGitLabDotCom(ctx.instanceUrl)) {
     return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set group-id to the top-level group; its Owner's token as gitlab-token).`;
   }
-  if (user?.is_admin === false) {
-    return `${head} The credential belongs to @${user.username}, who is not an administrator: creating tokens for users needs an administrator's token with the api scope.`;
-  }
   if (user?.is_admin === true) {
     return `${head} The credential belongs to administrator @${user.username}, but GitLab did not treat it as one: Admin Mode is on, so add the admin_mode scope to the credential.`;
+  }
+  // GET /user shows is_admin to administrators only (lib/api/entities/user_with_admin.rb).
+  if (user !== undefined) {
+    return `${head} The credential belongs to @${user.username}, who is not an administrator: creating tokens for users needs an administrator's token with the api scope.`;
   }
   return `${head} Creating tokens for users needs an administrator's token with the api scope (and the admin_mode scope where Admin Mode is on).`;
 }

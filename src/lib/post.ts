@@ -26,7 +26,6 @@ export async function runPost(): Promise<void> {
       .filter(Boolean),
     ...environmentProxySecrets(process.env),
   ]);
-  for (const secret of secrets) core.setSecret(secret);
   const made = journal.filter((entry) => entry.id !== undefined);
   const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
   const revoke = /^true$/i.test(core.getInput('revoke').trim());
@@ -35,6 +34,7 @@ export async function runPost(): Promise<void> {
     if (interrupted) nameActive(made);
     return;
   }
+  for (const secret of secrets) core.setSecret(secret);
   let connection: ConnectionInputs;
   try {
     connection = parseConnectionInputs((name) => core.getInput(name), process.env);
