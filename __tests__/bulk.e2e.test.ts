@@ -296,7 +296,7 @@ describe('several users', () => {
           .sort(),
       ).toEqual([42, 43, 44]);
       // The POST's 429 did not come from GitLab's limiters (no RateLimit headers): it may have
-      // come after GitLab acted, so the user's tokens are checked (one list) before the retry.
+      // come after GitLab acted, so the user's tokens are checked before the retry and after it.
       const gets = sim.requests.filter((request) => request.method === 'GET');
       expect(gets).toHaveLength(6);
       expect(
