@@ -43,7 +43,8 @@ describe('readToken / readNewToken', () => {
     expect(readToken({ ...TOKEN, id: '7\n::warning::x' })).toBeUndefined();
     expect(readToken({ ...TOKEN, id: -1 })).toBeUndefined();
     expect(readToken({ ...TOKEN, scopes: undefined })?.scopes).toEqual([]);
-    expect(readToken({ ...TOKEN, expires_at: '2026-12-01\n' })?.expires_at).toBeNull();
+    expect(readToken({ ...TOKEN, expires_at: '2026-12-01\nEVIL=1' })?.expires_at).toBeNull();
+    expect(readToken({ ...TOKEN, expires_at: ' 2026-12-01\n' })?.expires_at).toBe('2026-12-01');
   });
 });
 

@@ -15,6 +15,7 @@ import { describedWith, newMarker, provenOurs, userDescription, type Proof } fro
 import type { IfExists } from './inputs.js';
 import type { KindContext, TokenKind, TokenParams, TokenTarget } from './kinds/index.js';
 import { UnusableReplyError, type PersonalAccessToken, type TokenWithSecret } from './token.js';
+import { oneLine } from './text.js';
 import { FEATURE_SINCE } from './version.js';
 
 export interface Logger {
@@ -158,8 +159,10 @@ export class TokenMaker {
           );
         }
         lostSentAt = sentAt;
+        // Our own errors' messages are terse facts (method, path, status or code): no reply text.
+        const why = error instanceof Error ? ` (${oneLine(error.message, 200)})` : '';
         this.hooks.log.warning(
-          `The reply to the token request for ${this.kind.label(this.target)} was lost; ` +
+          `The reply to the token request for ${this.kind.label(this.target)} was lost${why}; ` +
             'no token of this run is left active, trying once more.',
         );
       }
@@ -278,6 +281,7 @@ export class TokenMaker {
     const failed: number[] = [];
     const found = await this.candidates(sentAt);
     for (const token of found) {
+      if (this.kept.has(token.id)) continue;
       if (!provenOurs(token, this.proof)) {
         if (this.madeSince(token, sentAt)) this.warnStranger(token);
         continue;

@@ -65,7 +65,7 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
         .filter((scope) => typeof scope === 'string')
         .join(', '),
     ),
-    cell(token.expires_at ?? 'instance default'),
+    cell(token.expires_at ?? 'never'),
     cell(revoke ? 'yes' : 'no'),
   ];
 }

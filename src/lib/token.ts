@@ -40,9 +40,21 @@ export function isTokenId(value: unknown): value is number {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * What GitLab mints: a prefix such as `glpat-`, then URL-safe base64 (Devise.friendly_token),
+ * with `.` in routable tokens. A value with anything a shell, a dotenv reader or a log would
+ * read as syntax is not a token this client hands on.
+ */
+const TOKEN_VALUE = /^[A-Za-z0-9_.+/=-]{8,512}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** GitLab's `YYYY-MM-DD`; anything else is no date at all (and never reaches a log as is). */
+function readDate(value: unknown): string | null {
+  const text = typeof value === 'string' ? value.trim() : '';
+  return DATE.test(text) ? text : null;
 }
 
 /**
@@ -65,8 +77,7 @@ export function readToken(value: unknown): PersonalAccessToken | undefined {
     last_used_at: typeof value.last_used_at === 'string' ? value.last_used_at : null,
     // GitLab always sends `active`; a record without it is not known to be inactive.
     active: value.active !== false && value.revoked !== true,
-    expires_at:
-      typeof value.expires_at === 'string' && DATE.test(value.expires_at) ? value.expires_at : null,
+    expires_at: readDate(value.expires_at),
   };
   if ('description' in value) {
     token.description = typeof value.description === 'string' ? value.description : null;
@@ -86,7 +97,7 @@ export function readNewToken(
   if (!isRecord(data)) return fail(typeof data === 'string' ? 'not JSON' : 'no token record');
   const token = readToken(data);
   if (!token) return fail('no numeric id, user_id or name');
-  if (typeof token.token !== 'string' || !/^[\x21-\x7e]{8,512}$/.test(token.token)) {
+  if (typeof token.token !== 'string' || !TOKEN_VALUE.test(token.token)) {
     return fail('no token value');
   }
   return token as TokenWithSecret;
