@@ -399,6 +399,17 @@ describe('CLI: revoke', () => {
     for (const result of [one, two, revoked]) expectNoLeaks(result, false, GROUP_OWNER_TOKEN);
   });
 
+  it("revoke of another user's token without admin rights: a permission problem, not a success", async () => {
+    await cli(['--user-id', '43', '--scopes', 'api']);
+    const token = lastToken();
+    const refused = await cli(['revoke', '--id', String(token.id)], { GITLAB_TOKEN: USER_TOKEN });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('400 Bad Request');
+    expect(refused.stderr).toContain('may not manage this token');
+    expect(token.active).toBe(true);
+    expectNoLeaks(refused, false, USER_TOKEN);
+  });
+
   it('revoke exits 1 when GitLab refuses', async () => {
     const made = await cli(['--user-id', '42', '--scopes', 'api']);
     const token = lastToken();

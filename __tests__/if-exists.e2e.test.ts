@@ -238,4 +238,92 @@ describe('if-exists', () => {
     expect(result.stdout).toContain('one week');
     expectNoLeaks(result);
   });
+
+  it('an administrator without admin_mode under Admin Mode: the list says to add admin_mode', async () => {
+    sim.adminMode = true;
+    const result = await run({ name: 'rerun-admin-mode', 'if-exists': 'rotate' });
+    expect(result.code).toBe(1);
+    const [error] = commands(result.stdout, 'error');
+    expect(error).toContain('401 Unauthorized');
+    expect(error).toContain('add the admin_mode scope');
+    expect(error).not.toContain('wrong, expired or revoked');
+    expect(sim.requests.map(requestLine)).toEqual([
+      listLine('rerun-admin-mode'),
+      'GET /api/v4/user',
+    ]);
+    expectNoLeaks(result);
+  });
+
+  it('leaves an impersonation token of the same name alone', async () => {
+    const made = await fetch(`${sim.url}/api/v4/users/43/impersonation_tokens`, {
+      method: 'POST',
+      headers: { 'private-token': ADMIN_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'rerun-impersonation',
+        scopes: ['read_api'],
+        expires_at: days(5),
+      }),
+    });
+    expect(made.status).toBe(201);
+    const impersonation = lastToken();
+    sim.requests.length = 0;
+    const result = await run({ name: 'rerun-impersonation', 'if-exists': 'rotate' });
+    expect(result.code).toBe(0);
+    expect(sim.requests.map(requestLine)).toEqual([
+      listLine('rerun-impersonation'),
+      impersonationLine(),
+      'POST /api/v4/users/43/personal_access_tokens',
+    ]);
+    expect(impersonation.active).toBe(true);
+    expectNoLeaks(result);
+  });
+
+  it('a rotation keeps the old description, and says so when another was asked for', async () => {
+    await run({ name: 'rerun-description', description: 'first' });
+    const result = await run({
+      name: 'rerun-description',
+      description: 'second',
+      'if-exists': 'rotate',
+    });
+    expect(result.code).toBe(0);
+    expect(lastToken().description).toMatch(/^first \[create-gitlab-token [0-9a-f]{12}\]$/);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain(
+      'keeps the description of the token it was rotated from',
+    );
+    expectNoLeaks(result);
+  });
+
+  it('16.5: a rotation ignores expires-at; the warning names both dates', async () => {
+    sim.setVersion('16.5');
+    await run({ name: 'rerun-old-rotate', 'expires-at': '5d' });
+    const result = await run({
+      name: 'rerun-old-rotate',
+      'expires-at': '20d',
+      'if-exists': 'rotate',
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs['expires-at']).toBe(days(7));
+    const warning = commands(result.stdout, 'warning').find((line) => line.includes(days(20)));
+    expect(warning).toContain(`expires ${days(7)}, not ${days(20)} as requested`);
+    expectNoLeaks(result);
+  });
+
+  it('17.6: a description GitLab drops is warned about', async () => {
+    sim.setVersion('17.6');
+    const result = await run({ name: 'rerun-old-description', description: 'deploy bot' });
+    expect(result.code).toBe(0);
+    expect(commands(result.stdout, 'warning').join('\n')).toContain(
+      'GitLab ignored the description of token ID',
+    );
+    expectNoLeaks(result);
+  });
+
+  it('an instance that does not enforce expiry: a token without expiry is warned about', async () => {
+    sim.requireExpiry = false;
+    const result = await run({ name: 'rerun-no-expiry' });
+    expect(result.code).toBe(0);
+    expect(result.outputs['expires-at']).toBe('');
+    expect(commands(result.stdout, 'warning').join('\n')).toContain('has no expiry date');
+    expectNoLeaks(result);
+  });
 });

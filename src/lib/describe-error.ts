@@ -214,9 +214,11 @@ function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): st
   }
 }
 
-function describe400(text: string, head: string): string {
-  // PersonalAccessTokens::RevokeService and RotateService refuse tokens the caller may not manage.
-  if (/not permitted/i.test(text)) {
+function describe400(error: GitLabApiError, text: string, head: string): string {
+  // lib/api/personal_access_tokens.rb answers a revoke the caller may not make with a bare
+  // `bad_request!(nil)` ("400 Bad request"); older services said "Not permitted to revoke".
+  const bareRevoke = error.method === 'DELETE' && /^400 Bad request$/i.test(text.trim());
+  if (/not permitted/i.test(text) || bareRevoke) {
     return `${head} The credential's user may not manage this token: use an administrator's token (with admin_mode under Admin Mode) or, for a group's service account, a top-level group Owner's.`;
   }
   if (/already revoked/i.test(text)) return `${head} The token was already revoked.`;
@@ -248,7 +250,7 @@ function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
     case error.status === 404:
       return describe404(error, head, ctx);
     case error.status === 400 || error.status === 422:
-      return describe400(text, head);
+      return describe400(error, text, head);
     case error.status === 429:
       return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, lower max-concurrency, or raise max-wait-seconds.`;
     case error.status >= 500:
