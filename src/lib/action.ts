@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core';
 import { createTokens, userLabel, type StopSignal, type TokenResult } from './create-tokens.js';
+import { watchSignals } from './cancel.js';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
@@ -39,30 +40,6 @@ export async function runMain(now = new Date()): Promise<void> {
   }
 }
 
-/** SIGINT stops new work; SIGTERM (the runner's second signal) also cuts requests in flight. */
-function watchSignals(client: GitLabClient): { stop: StopSignal; release(): void } {
-  const stop: { reason: StopSignal['reason'] } = { reason: undefined };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.reason === undefined) {
-      stop.reason = 'cancelled';
-      core.saveState(STATE_INTERRUPTED, 'true');
-      core.warning(
-        `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
-      );
-    }
-    if (signal === 'SIGTERM') client.abortAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    stop,
-    release() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
 async function createAndReport(now: Date): Promise<void> {
   let inputs: TokenRequestInputs;
   try {
@@ -85,7 +62,12 @@ async function createAndReport(now: Date): Promise<void> {
     maxSockets: inputs.maxConcurrency,
     maxWaitMs: inputs.maxWaitMs,
   });
-  const signals = watchSignals(client);
+  const signals = watchSignals(client, (signal) => {
+    core.saveState(STATE_INTERRUPTED, 'true');
+    core.warning(
+      `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
+    );
+  });
   try {
     const results = await createTokens(
       client,

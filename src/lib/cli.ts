@@ -4,6 +4,7 @@
  * `--output` asks for, so a token is printed only on request.
  */
 import { parseArgs } from 'node:util';
+import { watchSignals } from './cancel.js';
 import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
@@ -242,13 +243,23 @@ async function createCommand(
       io.stderr(
         'warning: plain http to a remote host: the credential crosses the network unencrypted\n',
       );
-    const results = await createTokens(client, inputs, {
-      onSecret: (secret) => secrets.add(secret),
-      log: {
-        info: (message) => io.stderr(`${message}\n`),
-        warning: (message) => io.stderr(`warning: ${message}\n`),
+    const signals = watchSignals(client, (signal) =>
+      io.stderr(
+        `warning: received ${signal}: no new token is started; the tokens made are reported.\n`,
+      ),
+    );
+    const results = await createTokens(
+      client,
+      inputs,
+      {
+        onSecret: (secret) => secrets.add(secret),
+        log: {
+          info: (message) => io.stderr(`${message}\n`),
+          warning: (message) => io.stderr(`warning: ${message}\n`),
+        },
       },
-    });
+      signals.stop,
+    ).finally(() => signals.release());
     for (const result of results) {
       if (result.created) {
         const { token, rotatedFrom } = result.created;

@@ -37,6 +37,11 @@ export interface CreateHooks extends KindContext {
   journal?: Journal;
   /** milliseconds to wait before looking for a token whose reply was lost (late commits) */
   settleMs?: number;
+  /**
+   * True once the step is cancelled: a request cut short is then left to the journal (the post
+   * step looks for its token) instead of waiting and listing while the runner is ending the step.
+   */
+  cancelled?: () => boolean;
 }
 
 export interface NewToken {
@@ -148,6 +153,15 @@ export class TokenMaker {
         if (!mayHaveActed(error)) {
           this.hooks.journal?.refused(this.target, params.name, marker);
           throw error;
+        }
+        if (this.hooks.cancelled?.()) {
+          throw new TokenReconcileError(
+            `the step was cancelled while the request was in flight; GitLab may have made a token named ${JSON.stringify(params.name)} for ${this.kind.label(this.target)}, ` +
+              (this.hooks.journal
+                ? 'which the post step looks for and revokes'
+                : 'so look for it and revoke it by hand'),
+            error,
+          );
         }
         await this.reconcile(sentAt, error);
         // A server error is reported, not repeated: the request itself may be what fails.

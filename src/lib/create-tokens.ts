@@ -74,6 +74,7 @@ export async function createTokens(
       const maker = new TokenMaker(client, tokenKind(target.kind), target, request, {
         ...hooks,
         onSecret,
+        cancelled: () => stop.reason === 'cancelled',
       });
       return { user, userId, created: await maker.make() };
     } catch (error) {
