@@ -74,7 +74,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export function mayHaveActed(error: unknown): boolean {
   if (error instanceof GitLabNetworkError) return error.sent;
   if (error instanceof UnusableReplyError) return true;
-  return error instanceof GitLabApiError && (error.status >= 500 || error.status === 429);
+  if (!(error instanceof GitLabApiError)) return false;
+  return error.status >= 500 || (error.status === 429 && !error.refusedByLimiter);
 }
 
 function sameScopes(a: string[], b: string[]): boolean {

@@ -20,6 +20,8 @@ export class GitLabApiError extends Error {
     readonly status: number,
     readonly body: unknown,
     readonly attempts = 1,
+    /** a 429 from GitLab's own rate limiters, which refuse a request before doing anything */
+    readonly refusedByLimiter = false,
   ) {
     super(`${method} ${path} answered ${status}`);
     this.name = 'GitLabApiError';

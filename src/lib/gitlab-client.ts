@@ -202,7 +202,8 @@ export class GitLabClient {
         await sleep(backoffDelay(attempt, this.retry));
         continue;
       }
-      throw new GitLabApiError(method, path, status, parseBody(text), attempt);
+      const limiter = status === 429 && isGitLabRateLimit(headers, text);
+      throw new GitLabApiError(method, path, status, parseBody(text), attempt, limiter);
     }
   }
 
