@@ -341,15 +341,30 @@ describe('every request is bounded by timeout-seconds', () => {
     expectNoLeaks(result);
   });
 
-  it('a server that accepts the connection and never answers fails the step', async () => {
+  /** A TCP server that accepts connections and never says a word; counts its connections. */
+  async function withSilentServer(
+    scheme: 'http' | 'https',
+    test: (url: string, connections: () => number) => Promise<void>,
+  ): Promise<void> {
     const sockets = new Set<net.Socket>();
+    let connections = 0;
     const silent = net.createServer((socket) => {
+      connections += 1;
       sockets.add(socket);
       socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
+      await test(`${scheme}://127.0.0.1:${(silent.address() as AddressInfo).port}`, () =>
+        connections);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }
+
+  it('a server that accepts the connection and never answers fails the step', async () => {
+    await withSilentServer('http', async (url, connections) => {
       const result = await runMainStep({
         inputs: {
           'base-url': url,
@@ -360,28 +375,16 @@ describe('every request is bounded by timeout-seconds', () => {
         },
       });
       expect(result.code).toBe(1);
-      expect(sockets.size).toBeGreaterThan(0);
+      expect(connections()).toBeGreaterThan(0);
       expect(commands(result.stdout, 'error')[0]).toContain(
         `No answer to GET /users?username=alice to ${url} within 1 seconds (timeout-seconds)`,
       );
       expectNoLeaks(result);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    }
+    });
   });
 
   it('a server that never starts TLS: the create was not sent, so nothing is reconciled', async () => {
-    let connections = 0;
-    const sockets = new Set<net.Socket>();
-    const silent = net.createServer((socket) => {
-      connections += 1;
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    try {
+    await withSilentServer('https', async (url, connections) => {
       const result = await runMainStep({
         inputs: {
           'base-url': url,
@@ -393,17 +396,14 @@ describe('every request is bounded by timeout-seconds', () => {
       });
       expect(result.code).toBe(1);
       // One connection: no retry of a timeout, and no token list, since the POST never left.
-      expect(connections).toBe(1);
+      expect(connections()).toBe(1);
       const [error] = commands(result.stdout, 'error');
       expect(error).toContain(
         `No answer to POST /users/42/personal_access_tokens to ${url} within 1 seconds (timeout-seconds)`,
       );
       expect(error).toContain('the TLS handshake did not finish, so nothing was sent');
       expectNoLeaks(result);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    }
+    });
   });
 
   it('a reply that stops in the middle of its body fails the step', async () => {

@@ -84,6 +84,14 @@ Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed, or 
 not be written to stdout (the tokens made are then named on stderr: revoke them); 2 invalid
 arguments.`;
 
+/** The library's log lines, on stderr (stdout carries only what --output asks for). */
+function stderrLog(io: CliIo): { info(message: string): void; warning(message: string): void } {
+  return {
+    info: (message) => io.stderr(`${message}\n`),
+    warning: (message) => io.stderr(`warning: ${message}\n`),
+  };
+}
+
 function usageError(io: CliIo, message: string): number {
   io.stderr(`create-gitlab-token: ${message}\n\n${USAGE}\n`);
   return EXIT_USAGE;
@@ -253,10 +261,7 @@ async function createCommand(
       inputs,
       {
         onSecret: (secret) => secrets.add(secret),
-        log: {
-          info: (message) => io.stderr(`${message}\n`),
-          warning: (message) => io.stderr(`warning: ${message}\n`),
-        },
+        log: stderrLog(io),
       },
       signals.stop,
     ).finally(() => signals.release());
@@ -340,10 +345,7 @@ async function revokeCommand(
       requests,
       {
         onSecret: (secret) => secrets.add(secret),
-        log: {
-          info: (message) => io.stderr(`${message}\n`),
-          warning: (message) => io.stderr(`warning: ${message}\n`),
-        },
+        log: stderrLog(io),
       },
       secrets,
     );
