@@ -12,11 +12,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestLine, runCli, runCliClosedStdout } from './helpers/run-action.js';
+import { CLI, childEnv, requestLine, runCli, runCliClosedStdout } from './helpers/run-action.js';
 
 type CliResult = Awaited<ReturnType<typeof runCli>>;
 
-const sim = useSimulator();
+/** Users 2001-2060, for the cancellation test. */
+const MANY_USERS = Array.from({ length: 60 }, (_, i) => 2001 + i);
+const sim = useSimulator({
+  seed: (s) => {
+    for (const id of MANY_USERS) s.addUser({ id, username: `cli-user-${id}` });
+  },
+});
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return runCli(['--base-url', sim.url, ...args], { GITLAB_TOKEN: ADMIN_TOKEN, ...env });
@@ -424,5 +430,33 @@ describe('CLI: revoke', () => {
     expect(token.active).toBe(true);
     expectNoLeaks(made, false);
     expectNoLeaks(refused, false, 'glpat-FAKE-wrong-credential-77');
+  });
+});
+
+describe('CLI: cancel', () => {
+  it('SIGINT stops new tokens, finishes those in flight, and reports every token made', async () => {
+    sim.latencyMs = 100;
+    const before = sim.tokens.length;
+    const child = spawn(
+      process.execPath,
+      [CLI, '--base-url', sim.url, '--user-id', MANY_USERS.join(','), '--scopes', 'api'],
+      { env: childEnv({ GITLAB_TOKEN: ADMIN_TOKEN }), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (sim.tokens.length - before < 10) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(1);
+    expect(stderr).toContain('received SIGINT: no new token is started');
+    const made = sim.tokens.slice(before);
+    expect(made.length).toBeLessThan(MANY_USERS.length);
+    // Every token GitLab made is reported (requests in flight were let finish).
+    for (const token of made) expect(stderr).toContain(`Created token ID ${token.id} for user`);
+    expect(stderr).toContain('not started: the step was cancelled.');
+    expectNoLeaks({ code, stdout, stderr }, false);
   });
 });
