@@ -87,7 +87,9 @@ describe('parseInputs under hostile input', () => {
           expect(inputs.name).not.toMatch(CONTROL);
           expect([...inputs.name].length).toBeLessThanOrEqual(255);
           for (const scope of inputs.scopes) expect(scope).toMatch(/^[a-z][a-z0-9_]*$/);
-          for (const user of inputs.users) {
+          for (const ref of inputs.targets) {
+            if (!('user' in ref)) continue;
+            const { user } = ref;
             if ('username' in user) expect(user.username).toMatch(/^[A-Za-z0-9_.-]+$/);
             else expect(Number.isSafeInteger(user.id)).toBe(true);
           }

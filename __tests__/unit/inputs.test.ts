@@ -39,8 +39,10 @@ describe('parseInputs', () => {
       credential: CREDENTIAL,
       timeoutMs: 30_000,
       insecureHttp: false,
-      users: [{ id: 42 }],
+      targets: [{ kind: 'personal', user: { id: 42 } }],
+      targetInput: 'user-id',
       groupId: undefined,
+      accessLevel: undefined,
       scopes: ['api'],
       name: inputs.name,
       uniqueName: true,
@@ -127,10 +129,10 @@ describe('parseInputs', () => {
   });
 
   it('reads users: IDs, usernames with or without @, newlines and commas', () => {
-    expect(parse({ 'user-id': '42\n@alice, bob,,\n' }).users).toEqual([
-      { id: 42 },
-      { username: 'alice' },
-      { username: 'bob' },
+    expect(parse({ 'user-id': '42\n@alice, bob,,\n' }).targets).toEqual([
+      { kind: 'personal', user: { id: 42 } },
+      { kind: 'personal', user: { username: 'alice' } },
+      { kind: 'personal', user: { username: 'bob' } },
     ]);
   });
 
@@ -264,5 +266,55 @@ describe('parseConnectionInputs', () => {
       timeoutMs: 30_000,
       insecureHttp: false,
     });
+  });
+});
+
+describe('the kind of token, from the target inputs', () => {
+  const kinds = (values: Record<string, string>): unknown =>
+    parse({ 'user-id': '', ...values }).targets;
+
+  it('picks each kind from the inputs set', () => {
+    expect(kinds({ 'user-id': '42' })).toEqual([{ kind: 'personal', user: { id: 42 } }]);
+    expect(kinds({ 'user-id': '42', impersonation: 'true' })).toEqual([
+      { kind: 'impersonation', user: { id: 42 } },
+    ]);
+    expect(kinds({ 'user-id': '42', 'group-id': 'acme' })).toEqual([
+      { kind: 'service-account', user: { id: 42 }, groupId: 'acme' },
+    ]);
+    expect(kinds({ 'project-id': '7, acme/app\n/acme/tools/' })).toEqual([
+      { kind: 'project', projectId: '7' },
+      { kind: 'project', projectId: 'acme/app' },
+      { kind: 'project', projectId: 'acme/tools' },
+    ]);
+    expect(kinds({ 'group-id': 'acme/platform' })).toEqual([
+      { kind: 'group', groupId: 'acme/platform' },
+    ]);
+  });
+
+  it('reads access levels by name and number, for project and group tokens', () => {
+    expect(
+      parse({ 'user-id': '', 'project-id': '7', 'access-level': 'Reporter' }).accessLevel,
+    ).toBe(20);
+    expect(parse({ 'user-id': '', 'group-id': 'g', 'access-level': '50' }).accessLevel).toBe(50);
+    expect(parse({ 'user-id': '', 'project-id': '7' }).accessLevel).toBeUndefined();
+  });
+
+  it.each([
+    [{ 'project-id': '7', 'user-id': '42' }, 'project-id: goes without user-id'],
+    [{ 'project-id': '7', 'group-id': 'g' }, 'project-id: goes without group-id'],
+    [{ 'project-id': '7', impersonation: 'true' }, 'impersonation: is for a user'],
+    [{ 'group-id': 'g', impersonation: 'true' }, 'impersonation: is for a user'],
+    [
+      { 'user-id': '42', 'group-id': 'g', impersonation: 'true' },
+      'impersonation: goes without group-id',
+    ],
+    [{ 'user-id': '42', 'access-level': 'developer' }, 'access-level: is for project and group'],
+    [{ 'project-id': '7', 'access-level': 'admin' }, 'access-level: expected guest, planner'],
+    [{ 'project-id': '7', 'access-level': '35' }, 'access-level: expected guest, planner'],
+    [{ 'project-id': 'just-a-name' }, 'project-id: "just-a-name" is neither'],
+    [{ 'project-id': '7,7' }, 'project-id: "7" is listed twice'],
+    [{ 'user-id': '' }, 'user-id: required'],
+  ])('refuses %j before any request', (values, problem) => {
+    expect(problems({ 'user-id': '', ...values }).join('\n')).toContain(problem);
   });
 });

@@ -10,9 +10,12 @@ import { firstTokenOutputs, tokenOutputs } from '../../src/lib/outputs.js';
 import { summaryTable } from '../../src/lib/summary.js';
 import type { NewToken } from '../../src/lib/create-token.js';
 import type { TokenResult } from '../../src/lib/create-tokens.js';
+import type { TargetRef } from '../../src/lib/inputs.js';
 
 const users = (count: number): { id: number }[] =>
   Array.from({ length: count }, (_, i) => ({ id: i + 1 }));
+const targets = (count: number): TargetRef[] =>
+  users(count).map((user) => ({ kind: 'personal', user }));
 
 function token(id: number, name: string, scopes: string[]): NewToken {
   return {
@@ -44,41 +47,41 @@ describe('estimateOutputBytes', () => {
     const real =
       Buffer.byteLength(JSON.stringify(tokenOutputs(made))) +
       Object.values(firstTokenOutputs(made)).reduce((sum, v) => sum + Buffer.byteLength(v), 0);
-    const estimate = estimateOutputBytes({ users: users(200), name, scopes });
+    const estimate = estimateOutputBytes({ targets: targets(200), name, scopes });
     expect(estimate).toBeGreaterThanOrEqual(real);
     expect(estimate).toBeLessThan(real * 1.5);
   });
 
   it('lets 1,000 users with a long ASCII name through', () => {
     expect(
-      outputLimitProblem({ users: users(1000), name: 'n'.repeat(255), scopes: ['api'] }),
+      outputLimitProblem({ targets: targets(1000), name: 'n'.repeat(255), scopes: ['api'] }),
     ).toBeUndefined();
   });
 
   it('refuses what cannot fit, naming how many users fit', () => {
     const request = {
-      users: users(1000),
+      targets: targets(1000),
       name: '日'.repeat(255),
       scopes: ['api', 'read_api', 'read_user', 'read_repository'],
     };
     const fit = maxUsersWithinOutputLimit(request);
-    expect(estimateOutputBytes({ ...request, users: users(fit) })).toBeLessThanOrEqual(
+    expect(estimateOutputBytes({ ...request, targets: targets(fit) })).toBeLessThanOrEqual(
       OUTPUTS_LIMIT_BYTES,
     );
-    expect(estimateOutputBytes({ ...request, users: users(fit + 1) })).toBeGreaterThan(
+    expect(estimateOutputBytes({ ...request, targets: targets(fit + 1) })).toBeGreaterThan(
       OUTPUTS_LIMIT_BYTES,
     );
     const problem = outputLimitProblem(request);
-    expect(problem).toContain(`At most ${fit} users fit with this name and these scopes`);
+    expect(problem).toContain(`At most ${fit} fit with this name and these scopes`);
     expect(problem).toMatch(
-      /^user-id: 1000 users would make outputs of up to \d+ kB \(a name of 255 characters, 4 scopes\)/,
+      /^user-id: 1000 tokens would make outputs of up to \d+ kB \(a name of 255 characters, 4 scopes\)/,
     );
   });
 });
 
 describe('summaryTable', () => {
   const result = (id: number, name = 'nightly'): TokenResult => ({
-    user: { id },
+    ref: { kind: 'personal', user: { id } },
     userId: id,
     created: token(id, name, ['api']),
   });
@@ -88,10 +91,12 @@ describe('summaryTable', () => {
     made.created!.token.expires_at = '2031-01-01\n\n';
     const [, row] = summaryTable([made], true);
     expect(row.map((cell) => cell.data)).toEqual([
+      'personal',
       'user 1 (ID 1)',
       'a b &#60;i&#62;',
       '10000001',
       'api',
+      '-',
       '2031-01-01',
       'yes',
     ]);
@@ -100,12 +105,12 @@ describe('summaryTable', () => {
   it('stops before the budget with a note naming what is left out', () => {
     const results = [
       ...users(10).map(({ id }) => result(id)),
-      { user: { username: 'x' }, error: 'no' },
+      { ref: { kind: 'personal', user: { username: 'x' } }, error: 'no' } as TokenResult,
     ];
     const table = summaryTable(results, false, 600);
     const note = table[table.length - 1];
     expect(note).toHaveLength(1);
-    expect(note[0].colspan).toBe('6');
+    expect(note[0].colspan).toBe('8');
     const shown = table.length - 2;
     expect(note[0].data).toMatch(
       new RegExp(

@@ -59,7 +59,10 @@ describe('notFoundKind', () => {
     [{ error: '404 Not Found' }, 'route'],
     ['<html>Not Found</html>', 'unknown'],
     [undefined, 'unknown'],
-    [{ message: '404 Project Not Found' }, 'unknown'],
+    [{ message: '404 Project Not Found' }, 'project'],
+    [{ message: '404 Impersonation Token Not Found' }, 'token'],
+    [{ message: '404 Could not find project access token with token_id: 5 Not Found' }, 'token'],
+    [{ message: '404 Commit Not Found' }, 'unknown'],
   ])('%j is a %s 404', (body, kind) => {
     expect(notFoundKind(e404(body))).toBe(kind);
   });

@@ -5,7 +5,7 @@
  * losing what it made.
  */
 import * as core from '@actions/core';
-import { createTokens, userLabel, type StopSignal, type TokenResult } from './create-tokens.js';
+import { createTokens, refLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { watchSignals } from './cancel.js';
 import { describeError } from './describe-error.js';
 import { GitLabClient } from './gitlab-client.js';
@@ -115,12 +115,12 @@ function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSi
       stop.reason === 'cancelled'
         ? 'The step was cancelled'
         : 'GitLab kept rate-limiting past the step\u2019s budget (max-wait-seconds)';
-    const left = notStarted.map((result) => userLabel(result.user)).join(', ');
+    const left = notStarted.map((result) => refLabel(result.ref)).join(', ');
     core.setFailed(
       `${why}: ${tokens.length} of ${results.length} tokens were made (${made}); ${failures.length} failed; not started: ${left}.`,
     );
   } else if (failures.length > 0) {
-    const who = failures.map((failure) => userLabel(failure.user)).join(', ');
+    const who = failures.map((failure) => refLabel(failure.ref)).join(', ');
     core.setFailed(
       `${failures.length} of ${results.length} tokens could not be created (${who}); ${made}.`,
     );

@@ -9,7 +9,7 @@ import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { GitLabClient } from './gitlab-client.js';
-import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
+import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
@@ -39,17 +39,31 @@ const OPTIONS = {
   'max-concurrency': text,
   'max-wait-seconds': text,
   'group-id': text,
+  'project-id': text,
+  'access-level': text,
   'if-exists': text,
   output: text,
   'skip-auth': flag,
   'allow-insecure-http': flag,
+  impersonation: flag,
   help: flag,
   id: { type: 'string', multiple: true },
 } as const;
 
 export const USAGE = `Usage:
   create-gitlab-token [create] --user-id ID|USERNAME --scopes SCOPES [options]
-  create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [--user-id ID --group-id GROUP]
+  create-gitlab-token [create] --project-id PROJECT --scopes SCOPES [--access-level LEVEL] [options]
+  create-gitlab-token [create] --group-id GROUP --scopes SCOPES [--access-level LEVEL] [options]
+  create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET]
+
+The kind of token follows from the target flags (as the action's inputs):
+  --user-id U                      a personal access token of user U (administrator)
+  --user-id U --impersonation      an impersonation token of user U (administrator)
+  --user-id U --group-id G         a token of service account U of top-level group G
+  --project-id P                   a project access token (its own bot user; Maintainer)
+  --group-id G                     a group access token (its own bot user; Owner)
+revoke takes the same target flags (none for a user's personal access token), so that it uses
+that kind's own endpoint.
 
 The credential comes from the GITLAB_TOKEN environment variable (or --gitlab-token, which other
 processes can see: avoid it).
@@ -62,7 +76,12 @@ Options (as the action's inputs):
                             "GitLab CI <project> pipeline <id> job <id> <random>")
   --expires-at DATE|Nd      YYYY-MM-DD in the future, or N days from today
   --description TEXT        token description
-  --group-id GROUP          create tokens for this top-level group's service accounts
+  --group-id GROUP          a top-level group's service accounts (with --user-id), or the
+                            group's own access token (without)
+  --project-id LIST         project IDs or full paths, comma-separated: a token each
+  --access-level LEVEL      project/group tokens: guest, planner, reporter, developer,
+                            maintainer (GitLab's default) or owner, or the number
+  --impersonation           an impersonation token of --user-id
   --if-exists MODE          create (default), rotate or fail
   --timeout-seconds N       per-request time limit (default 30)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
@@ -72,7 +91,8 @@ Options (as the action's inputs):
   --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
 
 Output formats:
-  json     the tokens as a JSON array (user_id, id, name, token, scopes, expires_at)
+  json     the tokens as a JSON array (type, target, user_id, id, name, token, scopes,
+           expires_at, and access_level for project and group tokens)
   token    each secret on a line of its own
   dotenv   GITLAB_NEW_TOKEN, GITLAB_NEW_TOKEN_ID, GITLAB_NEW_TOKEN_USER_ID and
            GITLAB_NEW_TOKEN_EXPIRES_AT of the first token, one KEY=value line each. A value with
@@ -309,17 +329,11 @@ async function revokeCommand(
   if (tokenIds.length === 0 || tokenIds.some((id) => !/^\d+$/.test(id))) {
     return usageError(io, '--id: expected one or more numeric token IDs');
   }
-  const groupId =
-    read('group-id')
-      .trim()
-      .replace(/^\/+|\/+$/g, '') || undefined;
-  const rawUserId = read('user-id').trim();
-  const userId = /^\d+$/.test(rawUserId) ? Number(rawUserId) : 0;
-  if (groupId !== undefined && !(userId > 0)) {
-    return usageError(
-      io,
-      '--user-id: with --group-id, the numeric ID of the service account is required',
-    );
+  let target: TokenTarget;
+  try {
+    target = parseRevokeTarget(read);
+  } catch (error) {
+    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
   let connection;
   try {
@@ -327,10 +341,6 @@ async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
-  const target: TokenTarget =
-    groupId === undefined
-      ? { kind: 'personal', userId }
-      : { kind: 'service-account', userId, groupId };
   const client = new GitLabClient({
     apiUrl: connection.apiUrl,
     credential: connection.credential,

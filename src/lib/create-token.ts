@@ -27,8 +27,15 @@ export interface Logger {
 export interface Journal {
   /** before a request that may make a token: its marker */
   pending(target: TokenTarget, name: string, marker: string): void;
-  /** a token this run made and reports */
-  made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined): void;
+  /** before a rotation of token `rotating` (its successor can be named, not proven) */
+  rotating(target: TokenTarget, name: string, rotating: number): void;
+  /** a token this run made (or rotated `rotatedFrom` into) and reports */
+  made(
+    target: TokenTarget,
+    token: TokenWithSecret,
+    marker: string | undefined,
+    rotatedFrom?: number,
+  ): void;
   /** GitLab refused the request (a 4xx of its own): no token can come of it */
   refused(target: TokenTarget, name: string, marker: string): void;
 }
@@ -125,10 +132,14 @@ export class TokenMaker {
     return { markers: this.markers, uniqueName: this.request.uniqueName, kept: this.kept };
   }
 
-  private keep(token: TokenWithSecret, marker: string | undefined): TokenWithSecret {
+  private keep(
+    token: TokenWithSecret,
+    marker: string | undefined,
+    rotatedFrom?: number,
+  ): TokenWithSecret {
     this.hooks.onSecret(token.token);
     this.kept.add(token.id);
-    this.hooks.journal?.made(this.target, token, marker);
+    this.hooks.journal?.made(this.target, token, marker, rotatedFrom);
     return token;
   }
 
@@ -191,6 +202,7 @@ export class TokenMaker {
    */
   private async rotate(current: PersonalAccessToken): Promise<NewToken> {
     const { params } = this.request;
+    this.hooks.journal?.rotating(this.target, params.name, current.id);
     const sentAt = Date.now();
     let rotated: TokenWithSecret;
     try {
@@ -204,7 +216,7 @@ export class TokenMaker {
       await this.reportStrangers(sentAt, current.id);
       return this.replace(current, 'could not be rotated');
     }
-    this.keep(rotated, undefined);
+    this.keep(rotated, undefined, current.id);
     this.checkRotated(current, rotated);
     return { token: rotated, target: this.target, rotatedFrom: current.id };
   }
@@ -230,18 +242,17 @@ export class TokenMaker {
         `GitLab ignored the description of token ID ${token.id}: token descriptions need GitLab ${FEATURE_SINCE.description} or later.`,
       );
     }
-    if (token.expires_at === null) {
-      this.hooks.log.warning(
-        `Token ID ${token.id} has no expiry date: this GitLab does not enforce one and expires-at was empty. Set expires-at to bound its life.`,
-      );
-    }
+    if (token.expires_at === null) this.warnNoExpiry(token);
   }
 
   private checkRotated(current: PersonalAccessToken, rotated: TokenWithSecret): void {
     const { params } = this.request;
-    if (params.expiresAt === undefined) {
+    if (params.expiresAt === undefined && rotated.expires_at === null) {
+      this.warnNoExpiry(rotated);
+    } else if (params.expiresAt === undefined) {
+      // app/services/personal_access_tokens/rotate_service.rb: one week where expiry is enforced.
       this.hooks.log.info(
-        `GitLab rotates a token without expires-at into one that lives one week: token ID ${rotated.id} expires ${rotated.expires_at ?? 'never'}.`,
+        `GitLab rotates a token without expires-at into one that lives one week: token ID ${rotated.id} expires ${rotated.expires_at}.`,
       );
     } else if (rotated.expires_at !== params.expiresAt) {
       this.hooks.log.warning(
@@ -258,6 +269,12 @@ export class TokenMaker {
         `Token ID ${rotated.id} keeps the description of the token it was rotated from (GitLab's rotation keeps name, scopes and description): ${JSON.stringify(kept)}.`,
       );
     }
+  }
+
+  private warnNoExpiry(token: TokenWithSecret): void {
+    this.hooks.log.warning(
+      `Token ID ${token.id} has no expiry date: this GitLab does not enforce one and expires-at was empty. Set expires-at to bound its life.`,
+    );
   }
 
   private settle(): Promise<void> {

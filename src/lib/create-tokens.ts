@@ -8,13 +8,14 @@ import { describeError, gatherDiagnostics } from './describe-error.js';
 import { DuplicateUserError, NotStartedError } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
 import { resolveUserId } from './users.js';
-import type { TokenRequestInputs, UserRef } from './inputs.js';
+import type { TargetRef, TokenRequestInputs, UserRef } from './inputs.js';
 import { tokenKind, type TokenTarget } from './kinds/index.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 export interface TokenResult {
-  user: UserRef;
-  /** resolved numeric ID (undefined when the username did not resolve) */
+  /** what was asked for, as the inputs name it */
+  ref: TargetRef;
+  /** the user's resolved numeric ID (undefined when not a user's token, or unresolved) */
   userId?: number;
   created?: NewToken;
   /** the message for people, already scrubbed of secrets */
@@ -32,10 +33,29 @@ export function userLabel(user: UserRef): string {
   return 'id' in user ? `user ${user.id}` : `user @${user.username}`;
 }
 
-export function targetFor(inputs: TokenRequestInputs, userId: number): TokenTarget {
-  return inputs.groupId === undefined
-    ? { kind: 'personal', userId }
-    : { kind: 'service-account', userId, groupId: inputs.groupId };
+/** `user 42`, `user @alice`, `project acme/app`, `group acme`: what the inputs asked for. */
+export function refLabel(ref: TargetRef): string {
+  if (ref.kind === 'project') return `project ${ref.projectId}`;
+  if (ref.kind === 'group') return `group ${ref.groupId}`;
+  return userLabel(ref.user);
+}
+
+/** The target of a request, once its user (if any) is resolved to an ID. */
+async function resolveTarget(client: GitLabClient, ref: TargetRef): Promise<TokenTarget> {
+  switch (ref.kind) {
+    case 'project':
+      return { kind: 'project', projectId: ref.projectId };
+    case 'group':
+      return { kind: 'group', groupId: ref.groupId };
+    case 'service-account':
+      return {
+        kind: ref.kind,
+        userId: await resolveUserId(client, ref.user),
+        groupId: ref.groupId,
+      };
+    default:
+      return { kind: ref.kind, userId: await resolveUserId(client, ref.user) };
+  }
 }
 
 export async function createTokens(
@@ -55,39 +75,42 @@ export async function createTokens(
       scopes: inputs.scopes,
       expiresAt: inputs.expiresAt,
       description: inputs.description,
+      accessLevel: inputs.accessLevel,
     },
     ifExists: inputs.ifExists,
     uniqueName: inputs.uniqueName,
   };
   // Usernames resolve to IDs; the same user twice in one step is refused (one token per user).
   const claimed = new Map<number, string>();
-  return mapWithConcurrency(inputs.users, inputs.maxConcurrency, async (user) => {
+  return mapWithConcurrency(inputs.targets, inputs.maxConcurrency, async (ref) => {
     let userId: number | undefined;
     try {
       const reason = stop.reason ?? (client.rateLimitSpent ? 'rate-limit' : undefined);
       if (reason) throw new NotStartedError(reason);
-      userId = await resolveUserId(client, user);
-      const first = claimed.get(userId);
-      if (first !== undefined) throw new DuplicateUserError(userId, first);
-      claimed.set(userId, userLabel(user));
-      const target = targetFor(inputs, userId);
+      const target = await resolveTarget(client, ref);
+      userId = target.userId;
+      if (userId !== undefined) {
+        const first = claimed.get(userId);
+        if (first !== undefined) throw new DuplicateUserError(userId, first);
+        claimed.set(userId, refLabel(ref));
+      }
       const maker = new TokenMaker(client, tokenKind(target.kind), target, request, {
         ...hooks,
         onSecret,
         cancelled: () => stop.reason === 'cancelled',
       });
-      return { user, userId, created: await maker.make() };
+      return { ref, userId, created: await maker.make() };
     } catch (error) {
       const diagnostics = await gatherDiagnostics(client, error);
       const message = describeError(error, {
         instanceUrl: inputs.instanceUrl,
-        subject: inputs.users.length > 1 ? userLabel(user) : undefined,
+        subject: inputs.targets.length > 1 ? refLabel(ref) : undefined,
         groupId: inputs.groupId,
         skipAuth: inputs.credential === undefined,
         secrets,
         diagnostics,
       });
-      return { user, userId, error: message, notStarted: error instanceof NotStartedError };
+      return { ref, userId, error: message, notStarted: error instanceof NotStartedError };
     }
   });
 }

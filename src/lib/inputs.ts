@@ -7,6 +7,7 @@ import { parseBaseUrl } from './base-url.js';
 import { InputError } from './errors.js';
 import { parseExpiresAt } from './expiry.js';
 import { MARKER_LENGTH } from './identity.js';
+import type { TokenTarget } from './kinds/types.js';
 import { quote } from './text.js';
 
 /** Returns an input's raw value ('' when unset), like `core.getInput` without trimming. */
@@ -14,6 +15,26 @@ export type InputReader = (name: string) => string;
 export type Env = Record<string, string | undefined>;
 
 export type UserRef = { id: number } | { username: string };
+
+/**
+ * What a token is asked for, as the inputs name it (before any look-up): the kind follows from
+ * which inputs are set (README "Which token should I use?").
+ */
+export type TargetRef =
+  | { kind: 'personal' | 'impersonation'; user: UserRef }
+  | { kind: 'service-account'; user: UserRef; groupId: string }
+  | { kind: 'project'; projectId: string }
+  | { kind: 'group'; groupId: string };
+
+/** GitLab's access levels (doc/api/access_requests.md#valid-access-levels), by name. */
+export const ACCESS_LEVELS: Readonly<Record<string, number>> = {
+  guest: 10,
+  planner: 15,
+  reporter: 20,
+  developer: 30,
+  maintainer: 40,
+  owner: 50,
+};
 export type IfExists = 'create' | 'rotate' | 'fail';
 
 /** What is needed to talk to GitLab: shared by the main step, the post step and the CLI. */
@@ -27,8 +48,13 @@ export interface ConnectionInputs {
 }
 
 export interface TokenRequestInputs extends ConnectionInputs {
-  users: UserRef[];
+  /** one token each, in the order given */
+  targets: TargetRef[];
+  /** the input that names the targets, for messages */
+  targetInput: 'user-id' | 'project-id' | 'group-id';
   groupId: string | undefined;
+  /** project and group access tokens only; undefined = GitLab's default (maintainer) */
+  accessLevel: number | undefined;
   scopes: string[];
   name: string;
   /** the name was generated for this step (no `name` input), so no other step uses it */
@@ -177,6 +203,117 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
   return users;
 }
 
+/** Project IDs or full paths, one token each. */
+function parseProjects(raw: string, problems: Problems): string[] {
+  const items = raw
+    .split(/[\n,]/)
+    .map((item) => item.trim().replace(/^\/+|\/+$/g, ''))
+    .filter((item) => item !== '');
+  if (items.length > MAX_USERS) {
+    problems.add('project-id', `at most ${MAX_USERS} projects per step, got ${items.length}`);
+    return [];
+  }
+  const projects: string[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    // A project lives in a group or a user's namespace: a full path has at least two segments.
+    if (
+      !(/^\d+$/.test(item) && Number(item) >= 1) &&
+      !(GROUP_PATH.test(item) && item.includes('/'))
+    ) {
+      problems.add(
+        'project-id',
+        `${quote(item)} is neither a numeric project ID nor a full path such as my-group/my-project`,
+      );
+      continue;
+    }
+    if (seen.has(item.toLowerCase())) {
+      problems.add(
+        'project-id',
+        `${quote(item)} is listed twice: each project gets one token per step`,
+      );
+      continue;
+    }
+    seen.add(item.toLowerCase());
+    projects.push(item);
+  }
+  return projects;
+}
+
+function parseAccessLevel(raw: string, problems: Problems): number | undefined {
+  const value = raw.trim().toLowerCase();
+  if (value === '') return undefined;
+  const level = /^\d+$/.test(value) ? Number(value) : ACCESS_LEVELS[value];
+  if (level !== undefined && Object.values(ACCESS_LEVELS).includes(level)) return level;
+  problems.add(
+    'access-level',
+    `expected guest, planner, reporter, developer, maintainer, owner or 10, 15, 20, 30, 40, 50, got ${quote(raw.trim())}`,
+  );
+  return undefined;
+}
+
+/**
+ * The targets, and the kind of token, from which inputs are set; every combination that does
+ * not name one kind is a problem naming the inputs.
+ */
+function parseTargets(
+  read: InputReader,
+  groupId: string | undefined,
+  impersonation: boolean,
+  accessLevel: number | undefined,
+  problems: Problems,
+): { targets: TargetRef[]; targetInput: TokenRequestInputs['targetInput'] } {
+  const userRaw = read('user-id').trim();
+  const projectRaw = read('project-id').trim();
+  const groupRaw = read('group-id').trim();
+  if (projectRaw) {
+    if (userRaw)
+      problems.add(
+        'project-id',
+        'goes without user-id (a project access token is for the project\u2019s own bot user)',
+      );
+    if (groupRaw) problems.add('project-id', 'goes without group-id: set one of them');
+    if (impersonation)
+      problems.add('impersonation', 'is for a user\u2019s token (user-id), not a project');
+    const targets = parseProjects(projectRaw, problems).map((projectId): TargetRef => ({
+      kind: 'project',
+      projectId,
+    }));
+    return { targets, targetInput: 'project-id' };
+  }
+  if (groupRaw && !userRaw) {
+    if (impersonation)
+      problems.add('impersonation', 'is for a user\u2019s token (user-id), not a group');
+    const targets: TargetRef[] = groupId === undefined ? [] : [{ kind: 'group', groupId }];
+    return { targets, targetInput: 'group-id' };
+  }
+  if (accessLevel !== undefined) {
+    problems.add(
+      'access-level',
+      'is for project and group access tokens (project-id, or group-id without user-id), not for a user\u2019s token',
+    );
+  }
+  if (impersonation && groupRaw) {
+    problems.add(
+      'impersonation',
+      'goes without group-id (a service account\u2019s tokens are personal access tokens)',
+    );
+  }
+  if (!userRaw) {
+    problems.add(
+      'user-id',
+      'required: a numeric user ID or a username (several: one per line); or set project-id, or group-id alone for a group access token',
+    );
+    return { targets: [], targetInput: 'user-id' };
+  }
+  const users = parseUsers(userRaw, problems);
+  const targets = users.map((user): TargetRef => {
+    if (groupId !== undefined) return { kind: 'service-account', user, groupId };
+    return { kind: impersonation ? 'impersonation' : 'personal', user };
+  });
+  return { targets, targetInput: 'user-id' };
+}
+
 function parseScopes(raw: string, problems: Problems): string[] {
   const items = raw.split(/[\s,]+/).filter((item) => item !== '');
   if (items.length === 0) {
@@ -203,24 +340,21 @@ function parseScopes(raw: string, problems: Problems): string[] {
  * name alone, even where GitLab keeps no description (before 17.7).
  */
 export function defaultName(env: Env): string {
-  const suffix = randomBytes(3).toString('hex');
+  // The suffix comes last and is never cut: a long repository or job name is shortened instead.
+  const suffix = ` ${randomBytes(3).toString('hex')}`;
+  const fit = (base: string): string =>
+    `${base.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
   if (!env.GITHUB_REPOSITORY && env.CI_PROJECT_PATH) {
     // The CLI in a GitLab CI job: the same parts in GitLab's words.
     const pipeline = env.CI_PIPELINE_ID || 'local';
     const job = env.CI_JOB_ID ? ` job ${env.CI_JOB_ID}` : '';
-    return `GitLab CI ${env.CI_PROJECT_PATH} pipeline ${pipeline}${job} ${suffix}`.slice(
-      0,
-      MAX_NAME_LENGTH,
-    );
+    return fit(`GitLab CI ${env.CI_PROJECT_PATH} pipeline ${pipeline}${job}`);
   }
   const repository = env.GITHUB_REPOSITORY || 'local';
   const runId = env.GITHUB_RUN_ID || String(Date.now());
   const attempt = env.GITHUB_RUN_ATTEMPT || '1';
   const job = env.GITHUB_JOB ? ` ${env.GITHUB_JOB}` : '';
-  return `GitHub Actions ${repository} run ${runId}.${attempt}${job} ${suffix}`.slice(
-    0,
-    MAX_NAME_LENGTH,
-  );
+  return fit(`GitHub Actions ${repository} run ${runId}.${attempt}${job}`);
 }
 
 function parseName(raw: string, env: Env, problems: Problems): string {
@@ -252,11 +386,42 @@ function parseIfExists(raw: string, problems: Problems): IfExists {
   return 'create';
 }
 
+/**
+ * The target of `revoke` (the CLI): the same flags as for making a token, so that the kind's own
+ * endpoint is used. Users are numeric here (a revoke makes no look-ups); a user's personal
+ * access token needs none (the instance route knows the token by its ID).
+ */
+export function parseRevokeTarget(read: InputReader): TokenTarget {
+  const problems = new Problems();
+  const groupId = parseGroupId(read('group-id'), problems);
+  const impersonation = parseBoolean(read, 'impersonation', problems);
+  const rawUser = read('user-id').trim();
+  const userId = /^\d+$/.test(rawUser) && Number(rawUser) >= 1 ? Number(rawUser) : undefined;
+  if (rawUser && userId === undefined) problems.add('user-id', 'expected the numeric user ID');
+  const projects = parseProjects(read('project-id'), problems);
+  let target: TokenTarget = { kind: 'personal', userId };
+  if (projects.length > 0) {
+    if (projects.length > 1) problems.add('project-id', 'revoke takes one project');
+    if (rawUser || groupId) problems.add('project-id', 'goes without user-id and group-id');
+    target = { kind: 'project', projectId: projects[0] };
+  } else if (groupId !== undefined) {
+    if (impersonation) problems.add('impersonation', 'goes without group-id');
+    target =
+      userId === undefined
+        ? { kind: 'group', groupId }
+        : { kind: 'service-account', userId, groupId };
+  } else if (impersonation) {
+    if (userId === undefined) problems.add('user-id', 'required with impersonation (numeric)');
+    target = { kind: 'impersonation', userId };
+  }
+  problems.throwIfAny();
+  return target;
+}
+
 /** Parses every input of the main step; throws InputError listing all problems. */
 export function parseInputs(read: InputReader, env: Env, now: Date): TokenRequestInputs {
   const problems = new Problems();
   const connection = parseConnectionInto(read, env, problems);
-  const users = parseUsers(read('user-id'), problems);
   const scopes = parseScopes(read('scopes'), problems);
   const name = parseName(read('name'), env, problems);
   const expiry = parseExpiresAt(read('expires-at'), now);
@@ -279,6 +444,15 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     problems,
   );
   const groupId = parseGroupId(read('group-id'), problems);
+  const impersonation = parseBoolean(read, 'impersonation', problems);
+  const accessLevel = parseAccessLevel(read('access-level'), problems);
+  const { targets, targetInput } = parseTargets(
+    read,
+    groupId,
+    impersonation,
+    accessLevel,
+    problems,
+  );
   const ifExists = parseIfExists(read('if-exists'), problems);
   const maxWaitSeconds = parseNumber(read, 'max-wait-seconds', 300, 0, 21600, true, problems);
   const uniqueName = read('name').trim() === '';
@@ -291,8 +465,10 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
   problems.throwIfAny();
   return {
     ...connection,
-    users,
+    targets,
+    targetInput,
     groupId,
+    accessLevel,
     scopes,
     name,
     uniqueName,

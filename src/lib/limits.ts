@@ -14,8 +14,8 @@ export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 export const MAX_TOKEN_LENGTH = 80;
 
 /** What decides the size of the outputs: how many tokens, their name and scopes. */
-export type OutputRequest = Pick<TokenRequestInputs, 'users' | 'name' | 'scopes'> &
-  Partial<Pick<TokenRequestInputs, 'groupId'>>;
+export type OutputRequest = Pick<TokenRequestInputs, 'targets' | 'name' | 'scopes'> &
+  Partial<Pick<TokenRequestInputs, 'groupId' | 'targetInput'>>;
 
 /**
  * Bytes the runner's file command adds around each output: `name<<ghadelimiter_<uuid>`, the
@@ -26,11 +26,13 @@ const PER_OUTPUT_OVERHEAD = 2 * 'ghadelimiter_00000000-0000-0000-0000-0000000000
 /** The largest token GitLab could return for this request: every field at its longest. */
 function largestToken(request: OutputRequest): NewToken {
   const userId = Number.MAX_SAFE_INTEGER;
+  // The longest `target` any request could output, under the longest `type`.
+  const longest = request.targets.reduce((found, ref) => {
+    const path = ref.kind === 'project' ? ref.projectId : 'groupId' in ref ? ref.groupId : '';
+    return path.length > found.length ? path : found;
+  }, request.groupId ?? '');
   return {
-    target:
-      request.groupId === undefined
-        ? { kind: 'personal', userId }
-        : { kind: 'service-account', userId, groupId: request.groupId },
+    target: { kind: 'service-account', userId, groupId: longest },
     token: {
       id: Number.MAX_SAFE_INTEGER,
       user_id: Number.MAX_SAFE_INTEGER,
@@ -53,7 +55,9 @@ function outputBytes(name: string, value: string): number {
 /** The size of one entry of the `tokens` output (with its comma), and of everything else. */
 function outputSizes(request: OutputRequest): { perToken: number; fixed: number } {
   const sample = largestToken(request);
-  const perToken = Buffer.byteLength(JSON.stringify(tokenOutputs([sample]))) - 2 + 1;
+  // `,"access_level":50` for project and group access tokens.
+  const accessLevel = 18;
+  const perToken = Buffer.byteLength(JSON.stringify(tokenOutputs([sample]))) - 2 + 1 + accessLevel;
   const single = Object.entries(firstTokenOutputs([sample])).reduce(
     (sum, [name, value]) => sum + outputBytes(name, value),
     0,
@@ -64,12 +68,12 @@ function outputSizes(request: OutputRequest): { perToken: number; fixed: number 
 /** The largest the step's outputs can be for this request, in bytes: an upper bound. */
 export function estimateOutputBytes(request: OutputRequest): number {
   const { perToken, fixed } = outputSizes(request);
-  return fixed + perToken * request.users.length;
+  return fixed + perToken * request.targets.length;
 }
 
-/** How many users fit within GitHub's outputs limit with this name and these scopes. */
-export function maxUsersWithinOutputLimit(request: Omit<OutputRequest, 'users'>): number {
-  const { perToken, fixed } = outputSizes({ ...request, users: [] });
+/** How many tokens fit within GitHub's outputs limit with this name and these scopes. */
+export function maxUsersWithinOutputLimit(request: Omit<OutputRequest, 'targets'>): number {
+  const { perToken, fixed } = outputSizes({ targets: [], ...request });
   return Math.max(0, Math.floor((OUTPUTS_LIMIT_BYTES - fixed) / perToken));
 }
 
@@ -80,10 +84,10 @@ export function outputLimitProblem(request: OutputRequest): string | undefined {
   const fit = maxUsersWithinOutputLimit(request);
   const kB = (value: number): string => `${Math.ceil(value / 1000)} kB`;
   return (
-    `user-id: ${request.users.length} users would make outputs of up to ${kB(bytes)} ` +
+    `${request.targetInput ?? 'user-id'}: ${request.targets.length} tokens would make outputs of up to ${kB(bytes)} ` +
     `(a name of ${[...request.name].length} characters, ${request.scopes.length} scopes), over ` +
     `GitHub's limit of ${kB(OUTPUTS_LIMIT_BYTES)} of outputs per job, so the tokens could not be ` +
-    `handed on. At most ${fit} users fit with this name and these scopes: split the users over ` +
+    `handed on. At most ${fit} fit with this name and these scopes: split them over ` +
     `several jobs, or shorten the name. Nothing was sent to GitLab.`
   );
 }

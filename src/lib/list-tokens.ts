@@ -49,15 +49,16 @@ export function listQuery(filter: TokenFilter, extra: Record<string, string> = {
 }
 
 /**
- * Every active token at `path` (with `query`) named exactly `filter.name`, of `userId`. Items
- * that are not token records (a non-numeric ID, say) are dropped: they never reach a URL.
+ * Every active token at `path` (with `query`) named exactly `filter.name` (of `userId`, when
+ * given). Items that are not token records (a non-numeric ID, say) are dropped: they never
+ * reach a URL.
  */
 export async function readTokenList(
   client: GitLabClient,
   path: string,
   query: string,
   filter: TokenFilter,
-  userId: number,
+  userId: number | undefined,
 ): Promise<PersonalAccessToken[]> {
   const found: PersonalAccessToken[] = [];
   let page = '1';
@@ -65,7 +66,8 @@ export async function readTokenList(
     const { data, headers } = await client.request<unknown>('GET', `${path}?${query}&page=${page}`);
     for (const item of Array.isArray(data) ? data : []) {
       const token = readToken(item);
-      if (token && token.active && token.name === filter.name && token.user_id === userId) {
+      const owned = userId === undefined || token?.user_id === userId;
+      if (token && token.active && token.name === filter.name && owned) {
         found.push(token);
       }
     }

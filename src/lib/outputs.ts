@@ -3,16 +3,19 @@ import type { TokenResult } from './create-tokens.js';
 import type { NewToken } from './create-token.js';
 
 export interface TokenOutput {
-  /** the kind of token: personal or service-account */
+  /** the kind of token: personal, impersonation, service-account, project or group */
   type: string;
-  /** the group of a service account's token; null for a user's */
+  /** the project or group (as given) of a service-account, project or group token; else null */
   target: string | null;
+  /** the token's user: for project and group tokens, their bot */
   user_id: number;
   id: number;
   name: string;
   token: string;
   scopes: string[];
   expires_at: string | null;
+  /** project and group access tokens only */
+  access_level?: number;
 }
 
 export function madeTokens(results: TokenResult[]): NewToken[] {
@@ -20,16 +23,22 @@ export function madeTokens(results: TokenResult[]): NewToken[] {
 }
 
 export function tokenOutputs(tokens: NewToken[]): TokenOutput[] {
-  return tokens.map(({ token, target }) => ({
-    type: target.kind,
-    target: target.groupId ?? null,
-    user_id: token.user_id,
-    id: token.id,
-    name: token.name,
-    token: token.token,
-    scopes: token.scopes,
-    expires_at: token.expires_at,
-  }));
+  return tokens.map(({ token, target }) => {
+    const output: TokenOutput = {
+      type: target.kind,
+      target: target.projectId ?? target.groupId ?? null,
+      user_id: token.user_id,
+      id: token.id,
+      name: token.name,
+      token: token.token,
+      scopes: token.scopes,
+      expires_at: token.expires_at,
+    };
+    if (target.kind === 'project' || target.kind === 'group') {
+      output.access_level = token.access_level;
+    }
+    return output;
+  });
 }
 
 /** The single-value outputs, describing the first token. */

@@ -16,6 +16,7 @@ import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
 import { tokenKind, type KindContext } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
 import { readJournal, STATE_INTERRUPTED, type JournalEntry } from './run-state.js';
+import type { PersonalAccessToken } from './token.js';
 
 export async function runPost(): Promise<void> {
   const journal = readJournal(process.env);
@@ -98,7 +99,8 @@ async function revokeMade(
 
 /**
  * Requests whose token never arrived: look for their tokens (a late commit, a cancel mid-request)
- * and revoke those proven this run's. Grouped so each target and name is listed once.
+ * and revoke those proven this run's; name the others made around then (a rotation's successor
+ * is never proven: it keeps the old token's description). Each target and name is listed once.
  */
 async function revokeLost(
   client: GitLabClient,
@@ -120,7 +122,8 @@ async function revokeLost(
     const markers = new Set(entries.flatMap((entry) => (entry.marker ? [entry.marker] : [])));
     try {
       const found = await kind.list(client, target, { name });
-      const orphans = found.filter((token) => provenOurs(token, { markers, uniqueName, kept }));
+      const proof = { markers, uniqueName, kept };
+      const orphans = found.filter((token) => provenOurs(token, proof));
       const requests = orphans.map((token) => ({ id: token.id, target }));
       for (const result of await revokeTokens(client, connection, requests, context, secrets)) {
         const { id } = result.request;
@@ -134,6 +137,7 @@ async function revokeLost(
           );
         }
       }
+      nameStrangers(client, kind.label(target), name, entries, found, orphans, kept);
     } catch (error) {
       const message = describeError(error, {
         instanceUrl: connection.instanceUrl,
@@ -145,4 +149,35 @@ async function revokeLost(
       );
     }
   }
+}
+
+/** Active same-name tokens made since the earliest of these requests (GitLab's clock), unproven. */
+function nameStrangers(
+  client: GitLabClient,
+  label: string,
+  name: string,
+  entries: JournalEntry[],
+  found: PersonalAccessToken[],
+  orphans: PersonalAccessToken[],
+  kept: Set<number>,
+): void {
+  const sent = Math.min(...entries.map((entry) => Date.parse(entry.at ?? '') || Infinity));
+  const since = Number.isFinite(sent) ? client.serverTime(sent) : undefined;
+  if (since === undefined) return;
+  const proven = new Set(orphans.map((token) => token.id));
+  const strangers = found.filter(
+    (token) =>
+      !proven.has(token.id) &&
+      !kept.has(token.id) &&
+      Date.parse(token.created_at) >= since - 60_000,
+  );
+  if (strangers.length === 0) return;
+  const rotation = entries.find((entry) => entry.rotating !== undefined)?.rotating;
+  const why =
+    rotation === undefined
+      ? 'around the time of a request of this run whose reply never came'
+      : `around the time of a rotation of token ID ${rotation} whose reply never came (GitLab shows a rotated token's secret only once)`;
+  core.warning(
+    `Token ID ${strangers.map((token) => token.id).join(', ')} named ${JSON.stringify(name)} of ${label} was made ${why}, but nothing proves this run made it, so it was left active: if nothing uses it, revoke it by hand.`,
+  );
 }

@@ -56,5 +56,7 @@ export function outcomeText(id: number, outcome: RevokeOutcome): string {
       return `Token ID ${id} was already revoked.`;
     case 'gone':
       return `Token ID ${id} no longer exists (deleted): nothing to revoke.`;
+    case 'not-found':
+      return `GitLab has no token ID ${id} for this target: it was deleted, or it is not this target's (check the target flags); nothing was revoked.`;
   }
 }

@@ -24,31 +24,43 @@ export interface JournalEntry {
   uniqueName: boolean;
   /** GitLab refused the request: nothing to look for */
   refused?: boolean;
+  /** a rotation of this token: its successor cannot be proven, only named */
+  rotating?: number;
+  /** when the request was sent (this machine's clock), for naming tokens made around then */
+  at?: string;
 }
 
 type SaveState = (key: string, value: string) => void;
 
 function stored(entry: JournalEntry): string {
-  const { target, name, marker, id, uniqueName, refused } = entry;
+  const { target, name, marker, id, uniqueName, refused, rotating, at } = entry;
   return JSON.stringify({
     kind: target.kind,
     user_id: target.userId,
     group_id: target.groupId,
+    project_id: target.projectId,
     name,
     marker,
     id,
     unique: uniqueName || undefined,
     refused: refused || undefined,
+    rotating,
+    at,
   });
 }
 
 export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
   return {
     pending(target, name, marker) {
-      save(`${STATE_PREFIX}${marker}`, stored({ target, name, marker, uniqueName }));
+      const at = new Date().toISOString();
+      save(`${STATE_PREFIX}${marker}`, stored({ target, name, marker, uniqueName, at }));
     },
-    made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined) {
-      const key = `${STATE_PREFIX}${marker ?? `id${token.id}`}`;
+    rotating(target, name, rotating) {
+      const at = new Date().toISOString();
+      save(`${STATE_PREFIX}rot${rotating}`, stored({ target, name, uniqueName, rotating, at }));
+    },
+    made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined, rotatedFrom) {
+      const key = `${STATE_PREFIX}${marker ?? (rotatedFrom ? `rot${rotatedFrom}` : `id${token.id}`)}`;
       save(key, stored({ target, name: token.name, marker, id: token.id, uniqueName }));
     },
     refused(target, name, marker) {
@@ -57,7 +69,15 @@ export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
   };
 }
 
-const KINDS: readonly KindName[] = ['personal', 'service-account'];
+const KINDS: readonly KindName[] = [
+  'personal',
+  'impersonation',
+  'service-account',
+  'project',
+  'group',
+];
+/** The kinds whose target is a user (the others' is a project or group, their bot made later). */
+const USER_KINDS: readonly KindName[] = ['personal', 'impersonation', 'service-account'];
 /** A numeric ID or a full path of segments (no `.` or `..`: the value goes into a URL). */
 const GROUP =
   /^(\d+|(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$/;
@@ -72,9 +92,9 @@ export function readEntry(value: string): JournalEntry | undefined {
   }
   if (typeof raw !== 'object' || raw === null) return undefined;
   const kind = raw.kind as KindName;
-  if (!KINDS.includes(kind) || !isTokenId(raw.user_id) || typeof raw.name !== 'string') {
-    return undefined;
-  }
+  if (!KINDS.includes(kind) || typeof raw.name !== 'string') return undefined;
+  const forUser = USER_KINDS.includes(kind);
+  if (forUser ? !isTokenId(raw.user_id) : raw.user_id !== undefined) return undefined;
   if (raw.id !== undefined && !isTokenId(raw.id)) return undefined;
   if (
     raw.marker !== undefined &&
@@ -82,10 +102,15 @@ export function readEntry(value: string): JournalEntry | undefined {
   ) {
     return undefined;
   }
-  const target: TokenTarget = { kind, userId: raw.user_id };
-  if (kind === 'service-account') {
+  const target: TokenTarget = { kind };
+  if (forUser) target.userId = raw.user_id as number;
+  if (kind === 'service-account' || kind === 'group') {
     if (typeof raw.group_id !== 'string' || !GROUP.test(raw.group_id)) return undefined;
     target.groupId = raw.group_id;
+  }
+  if (kind === 'project') {
+    if (typeof raw.project_id !== 'string' || !GROUP.test(raw.project_id)) return undefined;
+    target.projectId = raw.project_id;
   }
   return {
     target,
@@ -94,6 +119,8 @@ export function readEntry(value: string): JournalEntry | undefined {
     id: raw.id as number | undefined,
     uniqueName: raw.unique === true,
     refused: raw.refused === true || undefined,
+    rotating: isTokenId(raw.rotating) ? raw.rotating : undefined,
+    at: typeof raw.at === 'string' && !Number.isNaN(Date.parse(raw.at)) ? raw.at : undefined,
   };
 }
 

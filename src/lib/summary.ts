@@ -1,6 +1,6 @@
-/** The job summary: one row per user, never the secret. */
+/** The job summary: one row per token asked for, never the secret. */
 import type { TokenResult } from './create-tokens.js';
-import { userLabel } from './create-tokens.js';
+import { refLabel } from './create-tokens.js';
 import { SUMMARY_LIMIT_BYTES } from './limits.js';
 import { oneLine } from './text.js';
 
@@ -17,7 +17,25 @@ export interface SummaryCell {
 
 export type SummaryTable = SummaryCell[][];
 
-const COLUMNS = 6;
+const HEADER = [
+  'Kind',
+  'For',
+  'Token name',
+  'ID',
+  'Scopes',
+  'Access level',
+  'Expires',
+  'Revoked when the job ends',
+];
+const COLUMNS = HEADER.length;
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'guest',
+  15: 'planner',
+  20: 'reporter',
+  30: 'developer',
+  40: 'maintainer',
+  50: 'owner',
+};
 /** The longest a cell's text gets (GitLab returns what it likes): names are at most 255. */
 const MAX_CELL = 1000;
 /** What the heading, the table's own tags and the closing note may take, at most. */
@@ -45,18 +63,23 @@ function rowBytes(row: SummaryCell[]): number {
 }
 
 function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
-  const user =
-    result.userId !== undefined
-      ? `${userLabel(result.user)} (ID ${result.userId})`
-      : userLabel(result.user);
+  const label = refLabel(result.ref);
+  const who = result.userId !== undefined ? `${label} (ID ${result.userId})` : label;
+  const kind = cell(result.ref.kind);
   const token = result.created?.token;
   // core.summary leaves an empty cell unclosed (`<td>`), so empty cells get a dash.
-  if (!token) return [cell(user), cell('failed (see the log)'), ...Array(4).fill(cell('-'))];
+  if (!token) {
+    return [kind, cell(who), cell('failed (see the log)'), ...Array(COLUMNS - 3).fill(cell('-'))];
+  }
+  const level = token.access_level;
+  const access = level === undefined ? '-' : `${LEVEL_NAMES[level] ?? level}`;
+  const bot = result.userId === undefined ? ` (bot user ${token.user_id})` : '';
   const rotated = result.created?.rotatedFrom
     ? ` (rotated from ${result.created.rotatedFrom})`
     : '';
   return [
-    cell(user),
+    kind,
+    cell(`${who}${bot}`),
     cell(String(token.name)),
     cell(`${token.id}${rotated}`),
     cell(
@@ -65,6 +88,7 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
         .filter((scope) => typeof scope === 'string')
         .join(', '),
     ),
+    cell(access),
     cell(token.expires_at ?? 'never'),
     cell(revoke ? 'yes' : 'no'),
   ];
@@ -80,9 +104,7 @@ export function summaryTable(
   revoke: boolean,
   maxBytes = SUMMARY_TABLE_BUDGET,
 ): SummaryTable {
-  const header = ['User', 'Token name', 'ID', 'Scopes', 'Expires', 'Revoked when the job ends'].map(
-    (data) => ({ data, header: true }),
-  );
+  const header = HEADER.map((data) => ({ data, header: true }));
   const table: SummaryTable = [header];
   let bytes = rowBytes(header);
   for (const [index, result] of results.entries()) {

@@ -15,6 +15,8 @@ export interface PersonalAccessToken {
   last_used_at: string | null;
   active: boolean;
   expires_at: string | null;
+  /** project and group access tokens: the bot's access level */
+  access_level?: number;
   /** present only in the reply that created or rotated the token */
   token?: string;
 }
@@ -79,6 +81,9 @@ export function readToken(value: unknown): PersonalAccessToken | undefined {
     active: value.active !== false && value.revoked !== true,
     expires_at: readDate(value.expires_at),
   };
+  if (typeof value.access_level === 'number' && Number.isSafeInteger(value.access_level)) {
+    token.access_level = value.access_level;
+  }
   if ('description' in value) {
     token.description = typeof value.description === 'string' ? value.description : null;
   }

@@ -5,23 +5,24 @@
  * since 17.11. On older versions the missing routes answer Grape's catch-all 404, and the
  * instance-wide routes are tried instead: they work for administrators.
  */
-import { GitLabApiError } from '../errors.js';
+import { GitLabApiError, RevokeNotConfirmedError, VersionGateError } from '../errors.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { listQuery, readTokenList, type TokenFilter } from '../list-tokens.js';
 import { gitlabVersion } from '../version.js';
-import { VersionGateError, RevokeNotConfirmedError } from '../errors.js';
 import {
+  deleteToken,
+  expiryBody,
   isAlreadyRevoked,
   notFoundKind,
-  deleteToken,
   requestNewToken,
   tokenBody,
+  userOf,
 } from './responses.js';
 import type { KindContext, RevokeOutcome, TokenKind, TokenTarget } from './types.js';
 
 function tokensPath(target: TokenTarget): string {
   const group = encodeURIComponent(target.groupId ?? '');
-  return `/groups/${group}/service_accounts/${target.userId}/personal_access_tokens`;
+  return `/groups/${group}/service_accounts/${userOf(target)}/personal_access_tokens`;
 }
 
 /** The instance-wide routes refuse non-administrators with these. */
@@ -52,7 +53,8 @@ async function revokeByRotation(
     });
   } catch (error) {
     if (isAlreadyRevoked(error)) return 'already-revoked';
-    if (notFoundKind(error) === 'token') return 'gone';
+    // The rotate route's "not found" is bare (not_found!): it may be the account or the token,
+    // so it proves nothing, and the token may still be active.
     throw new RevokeNotConfirmedError(
       id,
       'GitLab has no route to revoke it here and rotating it failed',
@@ -97,7 +99,7 @@ export const serviceAccount: TokenKind = {
       if (notFoundKind(error) !== 'route') throw error;
     }
     // Before 17.11: the instance-wide list, which administrators may read for any user.
-    const query = listQuery(filter, { user_id: String(target.userId) });
+    const query = listQuery(filter, { user_id: String(userOf(target)) });
     try {
       return await readTokenList(client, '/personal_access_tokens', query, filter, target.userId);
     } catch (error) {
@@ -107,22 +109,17 @@ export const serviceAccount: TokenKind = {
   },
 
   rotate: (client, target, id, expiresAt) =>
-    requestNewToken(
-      client,
-      'POST',
-      `${tokensPath(target)}/${id}/rotate`,
-      expiresAt === undefined ? undefined : { expires_at: expiresAt },
-    ),
+    requestNewToken(client, 'POST', `${tokensPath(target)}/${id}/rotate`, expiryBody(expiresAt)),
 
   async revoke(client, target, id, context) {
     try {
-      return await deleteToken(client, `${tokensPath(target)}/${id}`);
+      return await deleteToken(client, `${tokensPath(target)}/${id}`, 'target');
     } catch (error) {
       if (notFoundKind(error) !== 'route') throw error;
     }
     // Before 17.10: the instance-wide revoke, which administrators may use for any token.
     try {
-      return await deleteToken(client, `/personal_access_tokens/${id}`);
+      return await deleteToken(client, `/personal_access_tokens/${id}`, 'instance');
     } catch (error) {
       if (!refusedAsNonAdmin(error)) throw error;
     }

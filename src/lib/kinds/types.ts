@@ -6,14 +6,17 @@ import type { GitLabClient } from '../gitlab-client.js';
 import type { TokenFilter } from '../list-tokens.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../token.js';
 
-export type KindName = 'personal' | 'service-account';
+export type KindName = 'personal' | 'impersonation' | 'service-account' | 'project' | 'group';
 
-/** Whose token: a user (admin API), or a group's service account. */
+/** Whose token: a user's, a group's service account's, or a project's or group's own bot's. */
 export interface TokenTarget {
   kind: KindName;
-  userId: number;
-  /** the group, for service accounts: numeric ID or full path */
+  /** the user (personal, impersonation, service account); a bot's ID is known once made */
+  userId?: number;
+  /** the group (service accounts, group access tokens): numeric ID or full path */
   groupId?: string;
+  /** the project (project access tokens): numeric ID or full path */
+  projectId?: string;
 }
 
 export interface TokenParams {
@@ -21,10 +24,15 @@ export interface TokenParams {
   scopes: string[];
   expiresAt: string | undefined;
   description: string | undefined;
+  /** project and group access tokens: GitLab's access level number */
+  accessLevel?: number;
 }
 
-/** What GitLab confirmed: revoked by this request, or the token no longer exists. */
-export type RevokeOutcome = 'revoked' | 'already-revoked' | 'gone';
+/**
+ * What GitLab confirmed: revoked by this request (GitLab answers the same for one already
+ * revoked), already revoked, no such token at all (gone), or none such for this target.
+ */
+export type RevokeOutcome = 'revoked' | 'already-revoked' | 'gone' | 'not-found';
 
 export interface KindContext {
   /** called with every new secret the moment it arrives (a revoke may have to rotate first) */
