@@ -527,6 +527,57 @@ describe.each(VERSIONS)('GitLab %s', (version) => {
   });
 });
 
+/**
+ * From 17.3 an administrator may turn off require_personal_access_token_expiry; GitLab then makes
+ * tokens without expires_at that never expire, on create and on rotate alike
+ * (app/services/personal_access_tokens/rotate_service.rb `expires_at`: the given date, else
+ * `enforced_expiration_date`, which is `default_expiration_date` (one week) only
+ * `if Gitlab::CurrentSettings.require_personal_access_token_expiry?`, else nil).
+ */
+describe(`GitLab ${SIM_VERSION.version} with require_personal_access_token_expiry off`, () => {
+  beforeEach(() => {
+    sim.requireExpiry = false;
+  });
+
+  it('create without expires-at: the token never expires, and the step warns', async () => {
+    const from = sim.tokens.length;
+    const result = await runUser({ name: 'mx-noexpiry-create' });
+    expect(result.code).toBe(0);
+    const [made] = sim.tokens.slice(from);
+    expect(made.expires_at).toBeNull();
+    expect(commands(result.stdout, 'warning')).toEqual([
+      `Token ID ${made.id} has no expiry date: this GitLab does not enforce one and expires-at was empty. Set expires-at to bound its life.`,
+    ]);
+    expectAllReported(from, outputIds(result), commands(result.stdout, 'warning'));
+    expectNoLeaks(result, ADMIN_TOKEN);
+  });
+
+  // BUG (client, src/lib/create-token.ts checkRotated): a rotation without expires-at is always
+  // logged as "GitLab rotates a token without expires-at into one that lives one week: token ID N
+  // expires never." -- a false claim where GitLab does not require expiry (the token never
+  // expires), and no warning says the rotated token has no expiry date, as a create's does.
+  it.failing(
+    'rotate without expires-at: the token never expires; the step does not claim one week, it warns',
+    async () => {
+      const name = 'mx-noexpiry-rotate';
+      const old = await seedUserToken(name);
+      const from = sim.tokens.length;
+      const result = await runUser({ name, 'if-exists': 'rotate' });
+      expect(result.code).toBe(0);
+      const [rotated] = sim.tokens.slice(from);
+      expect(rotated.previous_id).toBe(old.id);
+      expect(rotated.expires_at).toBeNull();
+      expect(result.outputs['expires-at']).toBe('');
+      expectAllReported(from, outputIds(result), commands(result.stdout, 'warning'));
+      expectNoLeaks(result, ADMIN_TOKEN);
+      expect(result.stdout).not.toContain('lives one week');
+      expect(commands(result.stdout, 'warning')).toEqual([
+        expect.stringContaining(`Token ID ${rotated.id} has no expiry date`),
+      ]);
+    },
+  );
+});
+
 describe('a lost reply to the create is reconciled, before and after descriptions (17.7)', () => {
   const reset: Fault = { kind: 'reset', afterCreate: true };
 
