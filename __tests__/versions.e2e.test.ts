@@ -552,30 +552,25 @@ describe(`GitLab ${SIM_VERSION.version} with require_personal_access_token_expir
     expectNoLeaks(result, ADMIN_TOKEN);
   });
 
-  // BUG (client, src/lib/create-token.ts checkRotated): a rotation without expires-at is always
-  // logged as "GitLab rotates a token without expires-at into one that lives one week: token ID N
-  // expires never." -- a false claim where GitLab does not require expiry (the token never
-  // expires), and no warning says the rotated token has no expiry date, as a create's does.
-  it.failing(
-    'rotate without expires-at: the token never expires; the step does not claim one week, it warns',
-    async () => {
-      const name = 'mx-noexpiry-rotate';
-      const old = await seedUserToken(name);
-      const from = sim.tokens.length;
-      const result = await runUser({ name, 'if-exists': 'rotate' });
-      expect(result.code).toBe(0);
-      const [rotated] = sim.tokens.slice(from);
-      expect(rotated.previous_id).toBe(old.id);
-      expect(rotated.expires_at).toBeNull();
-      expect(result.outputs['expires-at']).toBe('');
-      expectAllReported(from, outputIds(result), commands(result.stdout, 'warning'));
-      expectNoLeaks(result, ADMIN_TOKEN);
-      expect(result.stdout).not.toContain('lives one week');
-      expect(commands(result.stdout, 'warning')).toEqual([
-        expect.stringContaining(`Token ID ${rotated.id} has no expiry date`),
-      ]);
-    },
-  );
+  // Where GitLab does not require expiry, a rotation without expires-at gives a token that never
+  // expires (rotate_service.rb): the step must not claim one week, and warns as a create does.
+  it('rotate without expires-at: the token never expires; the step does not claim one week, it warns', async () => {
+    const name = 'mx-noexpiry-rotate';
+    const old = await seedUserToken(name);
+    const from = sim.tokens.length;
+    const result = await runUser({ name, 'if-exists': 'rotate' });
+    expect(result.code).toBe(0);
+    const [rotated] = sim.tokens.slice(from);
+    expect(rotated.previous_id).toBe(old.id);
+    expect(rotated.expires_at).toBeNull();
+    expect(result.outputs['expires-at']).toBe('');
+    expectAllReported(from, outputIds(result), commands(result.stdout, 'warning'));
+    expectNoLeaks(result, ADMIN_TOKEN);
+    expect(result.stdout).not.toContain('lives one week');
+    expect(commands(result.stdout, 'warning')).toEqual([
+      expect.stringContaining(`Token ID ${rotated.id} has no expiry date`),
+    ]);
+  });
 });
 
 /**
@@ -611,12 +606,10 @@ describe('CLI revoke --group-id with a --user-id that is not the group’s servi
     revokeAsWrongAccount,
   );
 
-  // BUG (client, src/lib/kinds/responses.ts notFoundKind + service-account.ts revokeByRotation):
-  // a plain `{"message":"404 Not Found"}` is read as "the token is gone", but before 17.1 the
-  // group route answers exactly that for an account that is not the group's; the CLI then says
-  // "Token ID N no longer exists (deleted): nothing to revoke." and exits 0 while the token is
-  // still active. (The same body also answers a token of another user on the rotate route.)
-  it.failing.each(['16.5.0-ee', '16.6.0-ee'])(
+  // A plain `{"message":"404 Not Found"}` proves nothing on the group routes: before 17.1 they
+  // answer exactly that for an account that is not the group's (and the rotate route for a token
+  // of another user), so the CLI must not say the token is gone while it is still active.
+  it.each(['16.5.0-ee', '16.6.0-ee'])(
     '%s: "404 Not Found" from the account check is not proof the token is gone; the CLI must not say so',
     revokeAsWrongAccount,
   );

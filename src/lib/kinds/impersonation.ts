@@ -5,9 +5,11 @@
  * POST /personal_access_tokens/:id/rotate rotates them, keeping them impersonation tokens
  * (app/services/personal_access_tokens/rotate_service.rb copies `impersonation`).
  */
-import { listQuery, readTokenList } from '../list-tokens.js';
+import { readTokenList } from '../list-tokens.js';
 import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './responses.js';
 import type { TokenKind, TokenTarget } from './types.js';
+
+const ACTIVE = 'state=active&per_page=100';
 
 const tokensPath = (target: TokenTarget): string => `/users/${userOf(target)}/impersonation_tokens`;
 
@@ -19,7 +21,7 @@ export const impersonation: TokenKind = {
 
   // The route knows `state` only; the name is matched here, every page read.
   list: (client, target, filter) =>
-    readTokenList(client, tokensPath(target), listQuery(filter), filter, userOf(target)),
+    readTokenList(client, tokensPath(target), ACTIVE, filter, userOf(target)),
 
   rotate: (client, _target, id, expiresAt) =>
     requestNewToken(client, 'POST', `/personal_access_tokens/${id}/rotate`, expiryBody(expiresAt)),
