@@ -8,8 +8,11 @@ import { ConnectProxy } from './simulator/connect-proxy.js';
 import {
   ADMIN_MODE_TOKEN,
   ADMIN_TOKEN,
+  DEVELOPER_TOKEN,
   GROUP_OWNER_TOKEN,
+  MAINTAINER_TOKEN,
   SEED_GROUPS,
+  SEED_PROJECTS,
   SEED_USERS,
   USER_TOKEN,
   type SimToken,
@@ -981,5 +984,328 @@ describe('ConnectProxy', () => {
     } finally {
       await proxy.stop();
     }
+  });
+});
+
+const PRAT = `/projects/${SEED_PROJECTS.app}/access_tokens`;
+const GRAT = `/groups/${SEED_GROUPS.acme}/access_tokens`;
+const FREE_PROJECT = 71;
+
+async function resourceToken(
+  body: Record<string, unknown> = {},
+  token = MAINTAINER_TOKEN,
+  base = PRAT,
+): Promise<TokenJson> {
+  const res = await call('POST', base, token, { name: 'bot', scopes: ['api'], ...body });
+  expect(res.status).toBe(201);
+  return res.json as TokenJson;
+}
+
+describe('project and group access tokens (lib/api/resource_access_tokens.rb)', () => {
+  it('creates a bot member and its token (201); the token authenticates as the bot', async () => {
+    const made = await resourceToken({ name: 'deploy', scopes: ['read_api', 'read_repository'] });
+    expect(made).toMatchObject({
+      name: 'deploy',
+      scopes: ['read_api', 'read_repository'],
+      access_level: 40,
+      resource_type: 'project',
+      resource_id: 70,
+      active: true,
+      revoked: false,
+      expires_at: inDays(365),
+    });
+    expect(made.token).toMatch(/^glpat-/);
+    const bot = (await call('GET', `/users/${made.user_id}`, ADMIN_TOKEN)).json as {
+      username: string;
+      name: string;
+    };
+    expect(bot.username).toMatch(/^project_70_bot_[0-9a-f]{32}$/);
+    expect(bot.name).toBe('deploy');
+    expect((await call('GET', '/user', made.token)).json).toMatchObject({ id: made.user_id });
+    const byPath = await resourceToken(
+      { access_level: 20 },
+      MAINTAINER_TOKEN,
+      '/projects/acme%2Fapp/access_tokens',
+    );
+    expect(byPath).toMatchObject({ access_level: 20, resource_id: 70 });
+    const group = await resourceToken({}, GROUP_OWNER_TOKEN, GRAT);
+    expect(group).toMatchObject({ resource_type: 'group', resource_id: 7, access_level: 40 });
+    const groupBot = (await call('GET', `/users/${group.user_id}`, ADMIN_TOKEN)).json as {
+      username: string;
+    };
+    expect(groupBot.username).toMatch(/^group_7_bot_[0-9a-f]{32}$/);
+  });
+
+  it('checks in GitLab order: 401, 400 params, 404 project/group, 400 permission, 400 level, 400 model', async () => {
+    expect(await call('POST', PRAT, null, {})).toMatchObject({
+      status: 401,
+      json: { message: '401 Unauthorized' },
+    });
+    expect((await call('POST', '/projects/999/access_tokens', MAINTAINER_TOKEN, {})).json).toEqual({
+      error: 'name is missing, scopes is missing, scopes does not have a valid value',
+    });
+    // resource_bot_scopes: no read_user (nor admin scopes); access_level `values:`
+    expect(
+      (
+        await call('POST', PRAT, MAINTAINER_TOKEN, {
+          name: 'x',
+          scopes: ['read_user'],
+          access_level: 35,
+        })
+      ).json,
+    ).toEqual({
+      error: 'scopes does not have a valid value, access_level does not have a valid value',
+    });
+    const ok = { name: 'x', scopes: ['api'] };
+    expect(await call('POST', '/projects/999/access_tokens', MAINTAINER_TOKEN, ok)).toMatchObject({
+      status: 404,
+      json: { message: '404 Project Not Found' },
+    });
+    // a private project the caller is no member of is not found either
+    expect((await call('POST', PRAT, USER_TOKEN, ok)).json).toEqual({
+      message: '404 Project Not Found',
+    });
+    expect(await call('POST', '/groups/999/access_tokens', GROUP_OWNER_TOKEN, ok)).toMatchObject({
+      status: 404,
+      json: { message: '404 Group Not Found' },
+    });
+    // CreateService failures are bad_request!(message): 400, not 403
+    expect(await call('POST', PRAT, DEVELOPER_TOKEN, ok)).toMatchObject({
+      status: 400,
+      json: {
+        message: '400 Bad request - User does not have permission to create project access token',
+      },
+    });
+    expect((await call('POST', GRAT, MAINTAINER_TOKEN, ok)).json).toEqual({
+      message: '400 Bad request - User does not have permission to create group access token',
+    });
+    expect((await call('POST', PRAT, MAINTAINER_TOKEN, { ...ok, access_level: 50 })).json).toEqual({
+      message:
+        '400 Bad request - Access level of the token contains permissions not held by the creating user',
+    });
+    const max = inDays(365);
+    expect(
+      (await call('POST', PRAT, MAINTAINER_TOKEN, { ...ok, expires_at: inDays(400) })).json,
+    ).toEqual({
+      message: `400 Bad request - Expiration date must be before ${max}`,
+    });
+    // the group's Owner inherits Owner in its projects
+    expect((await resourceToken({ access_level: 50 }, GROUP_OWNER_TOKEN)).access_level).toBe(50);
+  });
+
+  it('before 18.0 (inferred): the older access-level messages; Planner (15) exists from 17.7', async () => {
+    sim.setVersion('17.6');
+    const ok = { name: 'x', scopes: ['api'] };
+    expect((await call('POST', PRAT, MAINTAINER_TOKEN, { ...ok, access_level: 50 })).json).toEqual({
+      message: '400 Bad request - Could not provision owner access to project access token',
+    });
+    expect((await call('POST', GRAT, DEVELOPER_TOKEN, ok)).json).toEqual({
+      message: '400 Bad request - User does not have permission to create group access token',
+    });
+    expect((await call('POST', PRAT, MAINTAINER_TOKEN, { ...ok, access_level: 15 })).json).toEqual({
+      error: 'access_level does not have a valid value',
+    });
+    sim.setVersion('17.7');
+    expect((await resourceToken({ access_level: 15 })).access_level).toBe(15);
+  });
+
+  it('expiry: the maximum lifetime by default; none when not required (17.3+), not before', async () => {
+    sim.requireExpiry = false;
+    expect((await resourceToken()).expires_at).toBeNull();
+    sim.setVersion('17.2');
+    expect((await resourceToken()).expires_at).toBe(inDays(365));
+  });
+
+  it('description from 17.2 (shown with the token entity from 17.7); resource_* fields 18.3+', async () => {
+    sim.setVersion('17.6');
+    const old = await resourceToken({ description: 'ci' });
+    expect(old).not.toHaveProperty('description');
+    expect(old).not.toHaveProperty('resource_type');
+    expect((sim.tokens.find((t) => t.id === old.id) as SimToken).description).toBe('ci');
+    sim.setVersion('17.1');
+    const dropped = await resourceToken({ description: 'ci' });
+    expect((sim.tokens.find((t) => t.id === dropped.id) as SimToken).description).toBeNull();
+  });
+
+  it('GitLab.com Free: no project/group access tokens (400 create, 401 list); self-managed Free: yes', async () => {
+    sim.addProject({ id: FREE_PROJECT, fullPath: 'freebies/tool', namespaceId: FREE_GROUP });
+    const path = `/projects/${FREE_PROJECT}/access_tokens`;
+    expect((await resourceToken({}, FREE_OWNER_TOKEN, path)).access_level).toBe(40);
+    sim.gitlabDotCom = true;
+    expect(
+      (await call('POST', path, FREE_OWNER_TOKEN, { name: 'x', scopes: ['api'] })).json,
+    ).toEqual({
+      message: '400 Bad request - User does not have permission to create project access token',
+    });
+    expect((await call('GET', path, FREE_OWNER_TOKEN)).status).toBe(401);
+    expect((await resourceToken({}, GROUP_OWNER_TOKEN)).access_level).toBe(40);
+  });
+
+  it('a bot may not create tokens (project_bot_access)', async () => {
+    const made = await resourceToken();
+    expect((await call('POST', PRAT, made.token, { name: 'x', scopes: ['api'] })).json).toEqual({
+      message: '400 Bad request - User does not have permission to create project access token',
+    });
+  });
+
+  it('GET one: 200 with access_level; 401 below Maintainer; 404 by version', async () => {
+    const made = await resourceToken({ access_level: 30 });
+    expect((await call('GET', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).json).toMatchObject({
+      id: made.id,
+      access_level: 30,
+      user_id: made.user_id,
+    });
+    expect((await call('GET', `${PRAT}/${made.id}`, DEVELOPER_TOKEN)).status).toBe(401);
+    expect((await call('GET', `${PRAT}/999999`, MAINTAINER_TOKEN)).json).toEqual({
+      message: '404 project Access Token Not Found',
+    });
+    // a token of another resource is not found here
+    expect((await call('GET', `${GRAT}/${made.id}`, GROUP_OWNER_TOKEN)).json).toEqual({
+      message: '404 group Access Token Not Found',
+    });
+    sim.setVersion('17.6');
+    expect((await call('GET', `${PRAT}/999999`, MAINTAINER_TOKEN)).json).toEqual({
+      message: '404 Could not find project access token with token_id: 999999 Not Found',
+    });
+  });
+
+  it('list: every token of the bots before 17.2 (state ignored), state from 17.2, finder filters 18.3+', async () => {
+    sim.setVersion('17.0');
+    const a = await resourceToken({ name: 'list-a' });
+    const rotated = await call('POST', `${PRAT}/${a.id}/rotate`, MAINTAINER_TOKEN);
+    expect(rotated.status).toBe(200);
+    const ids = async (q = ''): Promise<number[]> =>
+      ((await call('GET', `${PRAT}${q}`, MAINTAINER_TOKEN)).json as TokenJson[]).map((t) => t.id);
+    expect(await ids('?state=active&per_page=100')).toContain(a.id);
+    sim.setVersion('17.2');
+    expect(await ids('?state=active&per_page=100')).not.toContain(a.id);
+    expect(await ids('?state=inactive&per_page=100')).toContain(a.id);
+    expect(
+      (await call('GET', `/projects/999/access_tokens?state=x`, MAINTAINER_TOKEN)).json,
+    ).toEqual({
+      error: 'state does not have a valid value',
+    });
+    expect((await call('GET', PRAT, DEVELOPER_TOKEN)).json).toEqual({
+      message: '401 Unauthorized',
+    });
+    sim.setVersion('18.3');
+    const found = (await call('GET', `${PRAT}?search=list-a&state=active`, MAINTAINER_TOKEN))
+      .json as TokenJson[];
+    expect(found.map((t) => t.name)).toEqual(['list-a']);
+    expect(found[0]).toMatchObject({ access_level: 40, resource_type: 'project' });
+    const page = await call('GET', `${PRAT}?per_page=1`, MAINTAINER_TOKEN);
+    expect(page.headers.get('x-per-page')).toBe('1');
+    sim.setVersion('18.2');
+    // before 18.3 (inferred) only `state` is declared: search is ignored
+    expect((await ids('?search=list-a&state=active&per_page=100')).length).toBeGreaterThan(1);
+  });
+
+  it('revoke 17.9+: 204 (again 204), the bot and its membership stay, the token is revoked', async () => {
+    const made = await resourceToken({ name: 'gone' });
+    expect((await call('DELETE', `${PRAT}/${made.id}`, DEVELOPER_TOKEN)).json).toEqual({
+      message: '400 Bad request - Developer cannot delete gone',
+    });
+    expect((await call('DELETE', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).status).toBe(204);
+    expect((await call('DELETE', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).status).toBe(204);
+    expect((await call('GET', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).json).toMatchObject({
+      revoked: true,
+      access_level: 40,
+    });
+    expect((await call('GET', '/user', made.token)).json).toMatchObject({ error: 'invalid_token' });
+    expect((await call('DELETE', `${PRAT}/999999`, DEVELOPER_TOKEN)).status).toBe(404);
+  });
+
+  it('revoke before 17.9: the bot is deleted with its tokens (then 404; the secret is unknown)', async () => {
+    sim.setVersion('17.6');
+    const made = await resourceToken({ name: 'deleted' });
+    expect((await call('DELETE', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).status).toBe(204);
+    expect((await call('DELETE', `${PRAT}/${made.id}`, MAINTAINER_TOKEN)).status).toBe(404);
+    expect((await call('GET', '/user', made.token)).json).toEqual({ message: '401 Unauthorized' });
+    expect((await call('GET', `/users/${made.user_id}`, ADMIN_TOKEN)).status).toBe(404);
+  });
+
+  it('rotate: 200, same name/description/scopes/level, one week; revoked 400; 401/404 without rights', async () => {
+    const made = await resourceToken({
+      name: 'rot',
+      description: 'd',
+      scopes: ['api'],
+      access_level: 30,
+    });
+    const res = await call('POST', `${PRAT}/${made.id}/rotate`, MAINTAINER_TOKEN);
+    expect(res).toMatchObject({
+      status: 200,
+      json: {
+        name: 'rot',
+        description: 'd',
+        scopes: ['api'],
+        access_level: 30,
+        user_id: made.user_id,
+        expires_at: inDays(7),
+      },
+    });
+    expect((await call('POST', `${PRAT}/${made.id}/rotate`, MAINTAINER_TOKEN)).json).toEqual({
+      message: '400 Bad request - Token already revoked',
+    });
+    expect((await call('POST', `${PRAT}/${made.id}/rotate`, DEVELOPER_TOKEN)).json).toEqual({
+      message: '401 Unauthorized',
+    });
+    expect((await call('POST', `${PRAT}/999999/rotate`, ADMIN_TOKEN)).json).toEqual({
+      message: '404 Not Found',
+    });
+    const owners = await resourceToken({ access_level: 50 }, GROUP_OWNER_TOKEN);
+    expect((await call('POST', `${PRAT}/${owners.id}/rotate`, MAINTAINER_TOKEN)).json).toEqual({
+      message:
+        '400 Bad request - Not eligible to rotate tokens with permissions not held by the user',
+    });
+    sim.setVersion('17.6');
+    expect((await call('POST', `${PRAT}/${owners.id}/rotate`, MAINTAINER_TOKEN)).json).toEqual({
+      message:
+        '400 Bad request - Not eligible to rotate token with access level higher than the user',
+    });
+  });
+
+  it('rotate: the route starts in 16.0; expires_at honoured from 16.6', async () => {
+    const at = inDays(30);
+    sim.setVersion('15.11');
+    const made = await resourceToken();
+    expect((await call('POST', `${PRAT}/${made.id}/rotate`, MAINTAINER_TOKEN)).json).toEqual({
+      error: '404 Not Found',
+    });
+    sim.setVersion('16.5');
+    const a = (
+      await call('POST', `${PRAT}/${made.id}/rotate`, MAINTAINER_TOKEN, { expires_at: at })
+    ).json as TokenJson;
+    expect(a.expires_at).toBe(inDays(7));
+    sim.setVersion('16.6');
+    expect(
+      (await call('POST', `${PRAT}/${a.id}/rotate`, MAINTAINER_TOKEN, { expires_at: at })).json,
+    ).toMatchObject({ expires_at: at });
+  });
+
+  it('self/rotate (17.9): a bot rotates its own token with api or self_rotate; reuse detection', async () => {
+    const made = await resourceToken({ scopes: ['self_rotate'] });
+    // a human's token: 405
+    expect((await call('POST', `${PRAT}/self/rotate`, MAINTAINER_TOKEN)).status).toBe(405);
+    // the bot's token on another resource: 401
+    expect((await call('POST', `${GRAT}/self/rotate`, made.token)).status).toBe(401);
+    const res = await call('POST', `${PRAT}/self/rotate`, made.token);
+    expect(res).toMatchObject({
+      status: 200,
+      json: { user_id: made.user_id, scopes: ['self_rotate'] },
+    });
+    const next = res.json as TokenJson;
+    // the old secret on a rotate path revokes the whole family (16.3+)
+    expect((await call('POST', `${PRAT}/self/rotate`, made.token)).status).toBe(401);
+    expect((await call('GET', '/personal_access_tokens/self', next.token)).json).toMatchObject({
+      error: 'invalid_token',
+    });
+    const api = await resourceToken({ scopes: ['api'] }, GROUP_OWNER_TOKEN, GRAT);
+    expect((await call('POST', `${GRAT}/self/rotate`, api.token)).status).toBe(200);
+    // before 17.9 `self` is a :token_id a bot may not manage: 401
+    sim.setVersion('17.6');
+    const old = await resourceToken();
+    expect((await call('POST', `${PRAT}/self/rotate`, old.token)).json).toEqual({
+      message: '401 Unauthorized',
+    });
   });
 });

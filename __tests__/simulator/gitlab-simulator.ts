@@ -10,9 +10,9 @@
 //   sim-personal-access-tokens.ts  /personal_access_tokens, /users/:id/personal_access_tokens
 //   sim-impersonation-tokens.ts    /users/:id/impersonation_tokens
 //   sim-group-service-accounts.ts  /groups/:id/service_accounts/:uid/personal_access_tokens
+//   sim-resource-access-tokens.ts  /projects/:id/access_tokens, /groups/:id/access_tokens
 //   sim-pagination.ts, sim-validation.ts, sim-replies.ts, sim-faults.ts, sim-version.ts
-// Project/group access tokens and CI/CD variables belong in modules of their own, added to
-// ROUTES below.
+// CI/CD variables belong in a module of its own, added to ROUTES below.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -20,13 +20,21 @@ import { URL } from 'node:url';
 import { paramsFromSearch } from './sim-validation.js';
 import { closeServer } from './close-server.js';
 import { SimState } from './sim-state.js';
-import type { SimGroup, SimToken, SimUser, SimulatorOptions } from './sim-state.js';
+import type {
+  AccessLevel,
+  SimGroup,
+  SimProject,
+  SimToken,
+  SimUser,
+  SimulatorOptions,
+} from './sim-state.js';
 import { API_PREFIX, dispatch } from './sim-routing.js';
 import type { Route } from './sim-routing.js';
 import { userRoutes } from './sim-users.js';
 import { personalAccessTokenRoutes } from './sim-personal-access-tokens.js';
 import { impersonationTokenRoutes } from './sim-impersonation-tokens.js';
 import { groupServiceAccountRoutes } from './sim-group-service-accounts.js';
+import { resourceAccessTokenRoutes } from './sim-resource-access-tokens.js';
 import { applyFault, commitDelayOf, isAfterCreate } from './sim-faults.js';
 import type { Fault, FaultRule } from './sim-faults.js';
 import { apiError, grapeError, railsNotFoundPage, railsSignInRedirect } from './sim-replies.js';
@@ -35,8 +43,10 @@ import { DEFAULT_VERSION } from './sim-version.js';
 
 export { KNOWN_SCOPES } from './sim-validation.js';
 export type {
+  AccessLevel,
   RecordedRequest,
   SimGroup,
+  SimProject,
   SimToken,
   SimUser,
   SimulatorOptions,
@@ -48,6 +58,10 @@ export const ADMIN_TOKEN = 'glpat-FAKE-admin-credential-0001';
 export const USER_TOKEN = 'glpat-FAKE-user-credential-0002';
 export const ADMIN_MODE_TOKEN = 'glpat-FAKE-adminmode-credential-03';
 export const GROUP_OWNER_TOKEN = 'glpat-FAKE-group-owner-000004';
+/** A Maintainer of SEED_PROJECTS.app. */
+export const MAINTAINER_TOKEN = 'glpat-FAKE-maintainer-cred-0006';
+/** A Developer of SEED_PROJECTS.app and of the group acme. */
+export const DEVELOPER_TOKEN = 'glpat-FAKE-developer-cred-00007';
 
 /** User ids created by seedDefaults(). */
 export const SEED_USERS = {
@@ -56,11 +70,16 @@ export const SEED_USERS = {
   bob: 43,
   carol: 44,
   owner: 55,
+  maintainer: 60,
+  developer: 61,
   serviceAccount: 90,
 } as const;
 
 /** Group ids created by seedDefaults(): 'acme' (top level) and 'acme/platform'. */
 export const SEED_GROUPS = { acme: 7, platform: 8 } as const;
+
+/** Project ids created by seedDefaults(): 'acme/app' (in acme). */
+export const SEED_PROJECTS = { app: 70 } as const;
 
 /** The version a new simulator reports (a current 18.x). */
 export const SIM_VERSION = { version: DEFAULT_VERSION, revision: 'abc' } as const;
@@ -71,6 +90,7 @@ const ROUTES: readonly Route[] = [
   ...personalAccessTokenRoutes,
   ...impersonationTokenRoutes,
   ...groupServiceAccountRoutes,
+  ...resourceAccessTokenRoutes,
 ];
 
 interface ActiveRule {
@@ -190,8 +210,39 @@ export class GitLabSimulator extends SimState {
       ownerIds: new Set(group.ownerIds ?? []),
       serviceAccountIds: new Set(group.serviceAccountIds ?? []),
       plan: group.plan ?? 'premium',
+      members: new Map(),
     });
     return group;
+  }
+
+  /** A project; `members` are direct memberships (group members are inherited). */
+  addProject(project: SimProject): SimProject {
+    this.projects.set(project.id, {
+      id: project.id,
+      fullPath: project.fullPath,
+      namespaceId: project.namespaceId ?? null,
+      members: new Map((project.members ?? []).map((m) => [m.userId, m.accessLevel])),
+      plan: project.plan ?? null,
+    });
+    return project;
+  }
+
+  /** Gives a user a role in a group (50 adds an owner) or a project. */
+  addMember(
+    target: { groupId: number } | { projectId: number },
+    userId: number,
+    accessLevel: AccessLevel,
+  ): void {
+    if ('groupId' in target) {
+      const group = this.groups.get(target.groupId);
+      if (!group) throw new Error(`no group ${target.groupId}`);
+      if (accessLevel === 50) group.ownerIds.add(userId);
+      else group.members.set(userId, accessLevel);
+    } else {
+      const project = this.projects.get(target.projectId);
+      if (!project) throw new Error(`no project ${target.projectId}`);
+      project.members.set(userId, accessLevel);
+    }
   }
 
   /**
@@ -258,6 +309,17 @@ export class GitLabSimulator extends SimState {
     this.addCredential(ADMIN_MODE_TOKEN, SEED_USERS.root, ['api', 'admin_mode']);
     this.addCredential(USER_TOKEN, SEED_USERS.alice, ['api']);
     this.addCredential(GROUP_OWNER_TOKEN, SEED_USERS.owner, ['api']);
+    this.addUser({ id: SEED_USERS.maintainer, username: 'maintainer', name: 'Maintainer' });
+    this.addUser({ id: SEED_USERS.developer, username: 'developer', name: 'Developer' });
+    this.addMember({ groupId: SEED_GROUPS.acme }, SEED_USERS.developer, 30);
+    this.addProject({
+      id: SEED_PROJECTS.app,
+      fullPath: 'acme/app',
+      namespaceId: SEED_GROUPS.acme,
+      members: [{ userId: SEED_USERS.maintainer, accessLevel: 40 }],
+    });
+    this.addCredential(MAINTAINER_TOKEN, SEED_USERS.maintainer, ['api']);
+    this.addCredential(DEVELOPER_TOKEN, SEED_USERS.developer, ['api']);
   }
 
   // ---- request handling -------------------------------------------------------------------

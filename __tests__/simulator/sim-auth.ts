@@ -105,6 +105,8 @@ export function authenticate(
       const found = state.tokens.find((t) => t.token === secret);
       // auth_finders.rb `find_personal_access_token`: unknown -> UnauthorizedError -> 401
       if (!found) return { kind: 'fail', reply: unauthorized() };
+      // A token whose user was deleted (a resource-token bot before 17.9) went with the user
+      if (!state.findUser(found.user_id)) return { kind: 'fail', reply: unauthorized() };
       state.refresh(found);
       if (state.isExpired(found)) return { kind: 'fail', reply: invalidToken(TOKEN_EXPIRED) };
       if (found.revoked) {

@@ -14,6 +14,37 @@ export interface SimUser {
   name?: string;
 }
 
+/** Gitlab::Access levels (lib/gitlab/access.rb): Guest 10, Planner 15, Reporter 20, Developer 30, Maintainer 40, Owner 50. */
+export type AccessLevel = 10 | 15 | 20 | 30 | 40 | 50;
+
+export interface SimProject {
+  id: number;
+  fullPath: string;
+  /** The group the project lives in (its members are inherited); absent: a personal project. */
+  namespaceId?: number;
+  members?: { userId: number; accessLevel: AccessLevel }[];
+  /**
+   * The plan that applies on GitLab.com; default: the plan of the namespace's top-level group,
+   * 'free' for a personal project.
+   */
+  plan?: 'free' | 'premium' | 'ultimate';
+}
+
+export interface StoredProject {
+  id: number;
+  fullPath: string;
+  namespaceId: number | null;
+  /** user id -> access level (direct memberships only). */
+  members: Map<number, AccessLevel>;
+  plan: 'free' | 'premium' | 'ultimate' | null;
+}
+
+/** The project or group a resource-access-token bot belongs to. */
+export interface BotResource {
+  type: 'project' | 'group';
+  id: number;
+}
+
 export interface SimGroup {
   id: number;
   fullPath: string;
@@ -64,6 +95,8 @@ export interface StoredUser {
   name: string;
   isAdmin: boolean;
   state: 'active' | 'blocked';
+  /** A project bot (user_type project_bot) made for a project or group access token. */
+  botOf?: BotResource;
 }
 
 export interface StoredGroup {
@@ -73,6 +106,8 @@ export interface StoredGroup {
   ownerIds: Set<number>;
   serviceAccountIds: Set<number>;
   plan: 'free' | 'premium' | 'ultimate';
+  /** user id -> access level below Owner (owners are `ownerIds`). */
+  members: Map<number, AccessLevel>;
 }
 
 export interface Credential {
@@ -142,7 +177,10 @@ export class SimState {
   protected readonly users = new Map<number, StoredUser>();
   protected readonly groups = new Map<number, StoredGroup>();
   protected readonly credentials = new Map<string, Credential>();
+  protected readonly projects = new Map<number, StoredProject>();
   protected nextTokenId = 1000;
+  /** Ids of the bot users that project and group access tokens create. */
+  protected nextBotUserId = 5000;
   private readonly baseClock: () => Date;
 
   constructor(options: SimulatorOptions = {}) {
@@ -215,6 +253,92 @@ export class SimState {
       g = g.parentId === null ? undefined : this.groups.get(g.parentId);
     }
     return false;
+  }
+
+  /** A project by numeric id or full path (case-insensitive), as find_project does. */
+  resolveProject(raw: string): StoredProject | undefined {
+    if (/^\d+$/.test(raw)) return this.projects.get(Number(raw));
+    const path = raw.toLowerCase();
+    return [...this.projects.values()].find((p) => p.fullPath.toLowerCase() === path);
+  }
+
+  /**
+   * `max_member_access_for_user`: the highest of the direct membership and those inherited
+   * from ancestor groups (Owner for `ownerIds`); 0 for none.
+   */
+  groupAccess(group: StoredGroup, userId: number): number {
+    let max = 0;
+    for (let g: StoredGroup | undefined = group; g;) {
+      if (g.ownerIds.has(userId)) return 50;
+      max = Math.max(max, g.members.get(userId) ?? 0);
+      g = g.parentId === null ? undefined : this.groups.get(g.parentId);
+    }
+    return max;
+  }
+
+  /** `project.team.max_member_access`: direct, or inherited from the namespace's groups. */
+  projectAccess(project: StoredProject, userId: number): number {
+    const direct = project.members.get(userId) ?? 0;
+    const group = project.namespaceId === null ? undefined : this.groups.get(project.namespaceId);
+    return Math.max(direct, group ? this.groupAccess(group, userId) : 0);
+  }
+
+  /** The GitLab.com plan that applies to a project (see SimProject.plan). */
+  projectPlan(project: StoredProject): 'free' | 'premium' | 'ultimate' {
+    if (project.plan) return project.plan;
+    const group = project.namespaceId === null ? undefined : this.groups.get(project.namespaceId);
+    return group ? this.rootOf(group).plan : 'free';
+  }
+
+  /** Users that are bots of this project or group. */
+  botsOf(resource: BotResource): StoredUser[] {
+    return this.allUsers().filter(
+      (u) => u.botOf?.type === resource.type && u.botOf.id === resource.id,
+    );
+  }
+
+  /**
+   * A project bot made by ResourceAccessTokens::CreateService: username
+   * `<type>_<id>_bot_<32 hex>`, named like the token, a member at `accessLevel`.
+   */
+  addBotUser(resource: BotResource, name: string, accessLevel: AccessLevel): StoredUser {
+    const user: StoredUser = {
+      id: this.nextBotUserId++,
+      username: `${resource.type}_${resource.id}_bot_${randomBytes(16).toString('hex')}`,
+      name,
+      isAdmin: false,
+      state: 'active',
+      botOf: { ...resource },
+    };
+    this.users.set(user.id, user);
+    const members =
+      resource.type === 'project'
+        ? this.projects.get(resource.id)?.members
+        : this.groups.get(resource.id)?.members;
+    members?.set(user.id, accessLevel);
+    return user;
+  }
+
+  /** A user's direct membership level in a project or group (`members.first.access_level`). */
+  memberLevel(resource: BotResource, userId: number): AccessLevel | null {
+    const members =
+      resource.type === 'project'
+        ? this.projects.get(resource.id)?.members
+        : this.groups.get(resource.id)?.members;
+    return members?.get(userId) ?? null;
+  }
+
+  /**
+   * DeleteUserWorker: the user, its memberships and (with it) its tokens are gone; a token of
+   * a deleted user no longer authenticates (401 "401 Unauthorized").
+   */
+  deleteUser(id: number): void {
+    this.users.delete(id);
+    for (const p of this.projects.values()) p.members.delete(id);
+    for (const g of this.groups.values()) {
+      g.members.delete(id);
+      g.ownerIds.delete(id);
+    }
   }
 
   rootOf(group: StoredGroup): StoredGroup {

@@ -85,6 +85,40 @@ export const SINCE = {
   // ee/lib/api/group_service_accounts.rb: 16.1 `not_found!` -> later `not_found!('User')`; the
   // change came with the 17.1 service-account list/delete routes (inferred, see the report)
   groupServiceAccountUserNotFoundLabel: '17.1',
+  // ---- project and group access tokens: lib/api/resource_access_tokens.rb ----
+  // doc/api/project_access_tokens.md "Rotate: Introduced in GitLab 16.0"
+  resourceTokenRotate: '16.0',
+  // doc/api/project_access_tokens.md "`expires_at` attribute added in GitLab 16.6"
+  resourceTokenRotateExpiresAt: '16.6',
+  // doc/api/project_access_tokens.md "`state` attribute introduced in GitLab 17.2" (issue 462217)
+  resourceTokenListState: '17.2',
+  // `optional :description` on create: in the 17.2 source (with `state`), absent from a 16.x
+  // one; the earliest version verified, not the first (see the report)
+  resourceTokenDescription: '17.2',
+  // `requires :expires_at, default: MAX_PERSONAL_ACCESS_TOKEN_LIFETIME_IN_DAYS.days.from_now`
+  // became `optional` + CreateService#pat_expiration with the require_personal_access_token_expiry
+  // setting (17.3, as SINCE.requireExpirySetting)
+  resourceTokenOptionalExpiry: '17.3',
+  // lib/gitlab/access.rb PLANNER (15): the Planner role, GitLab 17.7
+  plannerRole: '17.7',
+  // doc/user/project/settings/project_access_tokens.md: revoked/expired tokens stay visible and
+  // the bot is kept, GA in 17.9 (flag retain_resource_access_token_user_after_revoke removed);
+  // before, RevokeService schedules DeleteUserWorker for the bot
+  resourceTokenRetainBot: '17.9',
+  // lib/api/resource_access_tokens/self_rotation.rb (`allow_access_with_scope :self_rotate`,
+  // the 17.9 scope; brief/SPEC: 17.9)
+  resourceTokenSelfRotate: '17.9',
+  // CreateService "contains permissions not held by the creating user" and RotateService
+  // "Not eligible to rotate tokens with permissions not held by the user" (level_encompasses?)
+  // replaced "can't be greater the access level..." and "Could not provision owner access...":
+  // inferred, see the report
+  resourceTokenEncompassMessages: '18.0',
+  // `use :access_token_params` on the list and `not_found!("#{source_type} Access Token")`
+  // replacing "Could not find <type> access token with token_id: <id>": inferred, the same
+  // version as listExpiresAndSort (see the report)
+  resourceTokenListFilters: '18.3',
+  // lib/api/entities/resource_access_token.rb `resource_type`, `resource_id`: inferred
+  resourceTokenResourceFields: '18.3',
 } as const;
 
 /** Scopes that did not exist before a version (the Grape `values:` check rejects them). */
