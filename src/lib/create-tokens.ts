@@ -106,6 +106,7 @@ export async function createTokens(
         instanceUrl: inputs.instanceUrl,
         subject: inputs.targets.length > 1 ? refLabel(ref) : undefined,
         groupId: inputs.groupId,
+        kind: ref.kind,
         skipAuth: inputs.credential === undefined,
         secrets,
         diagnostics,

@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
 import { notFoundKind } from './kinds/responses.js';
+import type { KindName } from './kinds/types.js';
 import { TokenListTooLongError } from './list-tokens.js';
 import { UnusableReplyError } from './token.js';
 import { currentUser, type GitLabUser } from './users.js';
@@ -28,6 +29,8 @@ export interface ErrorContext {
   /** e.g. `user 42` or `user @alice` */
   subject?: string;
   groupId?: string;
+  /** the kind of token asked for, where known: messages name what that kind needs */
+  kind?: KindName;
   skipAuth?: boolean;
   /** secrets that must never appear: the credential, the tokens made so far */
   secrets: Iterable<string>;
@@ -166,6 +169,10 @@ function describe401(error: GitLabApiError, head: string, ctx: ErrorContext): st
     // The credential works (GET /user answered), so the 401 is about rights: Admin Mode.
     return `${head} The credential belongs to administrator @${user.username}, but GitLab did not treat it as one: Admin Mode is on, so add the admin_mode scope to the credential.`;
   }
+  const role = roleNeeded(ctx.kind);
+  if (user !== undefined && role) {
+    return `${head} The credential belongs to @${user.username}, who may not manage these tokens: that needs ${role}.`;
+  }
   if (user !== undefined) {
     return `${head} The credential belongs to @${user.username}, who may not read or change another user's tokens: this needs an administrator's token with the api scope (and admin_mode where Admin Mode is on)${ctx.groupId !== undefined ? ", or GitLab 17.11 or later for a group Owner's token" : ''}.`;
   }
@@ -179,6 +186,9 @@ function describe403(error: GitLabApiError, head: string, ctx: ErrorContext): st
     return `${head} The credential lacks the ${quote(scope)} scope: create the credential with the api scope and update the secret.`;
   }
   const user = ctx.diagnostics?.currentUser;
+  const role = roleNeeded(ctx.kind);
+  if (role)
+    return `${head} The credential's user${user ? ` (@${user.username})` : ''} needs ${role}.`;
   if (ctx.groupId !== undefined) {
     return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that group-id ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
   }
@@ -201,6 +211,8 @@ function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): st
       return `${head} There is no such user${ctx.groupId !== undefined ? ' among the service accounts of that group (a service account of a top-level group is not found through its subgroups)' : ''}: check user-id.`;
     case 'group':
       return `${head} There is no such group, or the credential cannot see it: check group-id.`;
+    case 'project':
+      return `${head} There is no such project, or the credential cannot see it: check project-id.`;
     case 'token':
       return `${head} There is no such token.`;
     case 'route': {
@@ -214,7 +226,28 @@ function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): st
   }
 }
 
-function describe400(error: GitLabApiError, text: string, head: string): string {
+/** What a kind's tokens need of the credential's user, for messages. */
+function roleNeeded(kind: KindName | undefined): string | undefined {
+  if (kind === 'project') return 'the Maintainer role (or higher) in the project';
+  if (kind === 'group') return 'the Owner role in the group';
+  return undefined;
+}
+
+function describe400(error: GitLabApiError, text: string, head: string, ctx: ErrorContext): string {
+  const role = roleNeeded(ctx.kind);
+  // app/services/resource_access_tokens/*: a caller without the role is refused with a 400.
+  if (role && /does not have permission|cannot delete|not eligible|not permitted/i.test(text)) {
+    const dotCom = isGitLabDotCom(ctx.instanceUrl)
+      ? ' On GitLab.com, project and group access tokens also need Premium or Ultimate.'
+      : '';
+    const level = /access level|permissions not held/i.test(text)
+      ? ' A token cannot have a higher access level than its creator: lower access-level.'
+      : '';
+    return `${head} The credential's user needs ${role}.${level}${dotCom}`;
+  }
+  if (/access level|permissions not held|provision owner/i.test(text)) {
+    return `${head} Check access-level: a token cannot have permissions its creator lacks${role ? ` (the credential's user needs ${role}, and at least the level asked for)` : ''}.`;
+  }
   // lib/api/personal_access_tokens.rb answers a revoke the caller may not make with a bare
   // `bad_request!(nil)` ("400 Bad request"); older services said "Not permitted to revoke".
   const bareRevoke = error.method === 'DELETE' && /^400 Bad request$/i.test(text.trim());
@@ -223,7 +256,13 @@ function describe400(error: GitLabApiError, text: string, head: string): string 
   }
   if (/already revoked/i.test(text)) return `${head} The token was already revoked.`;
   const hints: string[] = [];
-  if (/scope/i.test(text)) hints.push('check scopes (a scope this GitLab does not know, or none)');
+  if (/scope/i.test(text)) {
+    hints.push(
+      role
+        ? 'check scopes (a bot cannot have read_user, sudo or admin_mode, or a scope this GitLab does not know)'
+        : 'check scopes (a scope this GitLab does not know, or none)',
+    );
+  }
   if (/expir/i.test(text)) {
     hints.push(
       "check expires-at (in the future, and within the instance's maximum token lifetime, which GitLab names)",
@@ -250,7 +289,7 @@ function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
     case error.status === 404:
       return describe404(error, head, ctx);
     case error.status === 400 || error.status === 422:
-      return describe400(error, text, head);
+      return describe400(error, text, head, ctx);
     case error.status === 429:
       return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, lower max-concurrency, or raise max-wait-seconds.`;
     case error.status >= 500:

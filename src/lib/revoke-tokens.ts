@@ -41,7 +41,12 @@ export async function revokeTokens(
       });
       return { request, outcome };
     } catch (error) {
-      const ctx = { instanceUrl: connection.instanceUrl, groupId: request.target.groupId, secrets };
+      const ctx = {
+        instanceUrl: connection.instanceUrl,
+        groupId: request.target.groupId,
+        kind: request.target.kind,
+        secrets,
+      };
       return { request, error: describeError(error, ctx) };
     }
   });
