@@ -13,7 +13,7 @@ import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
 import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
-import { stateJournal, STATE_INTERRUPTED } from './run-state.js';
+import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
 import { summaryTable } from './summary.js';
 import { oneLine } from './text.js';
 
@@ -80,6 +80,7 @@ async function createAndReport(now: Date): Promise<void> {
       signals.stop,
     );
     report(inputs, results, signals.stop);
+    core.saveState(STATE_REPORTED, 'true');
     await writeSummary(inputs, results);
   } finally {
     signals.release();

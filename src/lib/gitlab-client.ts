@@ -42,7 +42,19 @@ const DEFAULT_RETRY: RetryPolicy = {
   maxDelayMs: 60_000,
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `signal` aborts first (a cancelled step does not sit out a 429). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const wake = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener('abort', wake, { once: true });
+  });
+}
 
 /**
  * Whether a failed request may be sent again: only when it cannot have reached GitLab, or is a
@@ -157,7 +169,7 @@ export class GitLabClient {
     const idempotent = method === 'GET' || method === 'DELETE';
     for (let attempt = 1; ; attempt++) {
       const wait = this.pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await sleep(wait, this.cancel.signal);
       let status: number;
       let headers: IncomingHttpHeaders;
       let text: string;
@@ -166,7 +178,7 @@ export class GitLabClient {
       } catch (error) {
         const failure = this.toNetworkError(error, method, path, url);
         if (isRepeatable(failure, idempotent) && attempt < this.retry.networkAttempts) {
-          await sleep(backoffDelay(attempt, this.retry));
+          await sleep(backoffDelay(attempt, this.retry), this.cancel.signal);
           continue;
         }
         throw failure;
@@ -199,7 +211,7 @@ export class GitLabClient {
       }
       // A gateway error on a read is worth another try; on a write it is the caller's call.
       if (idempotent && [502, 503, 504].includes(status) && attempt < this.retry.networkAttempts) {
-        await sleep(backoffDelay(attempt, this.retry));
+        await sleep(backoffDelay(attempt, this.retry), this.cancel.signal);
         continue;
       }
       const limiter = status === 429 && isGitLabRateLimit(headers, text);

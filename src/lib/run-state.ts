@@ -12,6 +12,12 @@ import { isTokenId, type TokenWithSecret } from './token.js';
 export const STATE_PREFIX = 'cgt-';
 /** Set when the main step stopped before finishing (cancelled, or crashed). */
 export const STATE_INTERRUPTED = 'cgt-interrupted';
+/**
+ * Set once the main step has handed every token made to its outputs. Its absence means the step
+ * never got there (killed outright, as by the out-of-memory killer): the post step then treats
+ * it as interrupted.
+ */
+export const STATE_REPORTED = 'cgt-reported';
 
 export interface JournalEntry {
   target: TokenTarget;
@@ -128,7 +134,8 @@ export function readEntry(value: string): JournalEntry | undefined {
 export function readJournal(env: Record<string, string | undefined>): JournalEntry[] {
   const entries: JournalEntry[] = [];
   for (const [key, value] of Object.entries(env)) {
-    if (!key.startsWith(`STATE_${STATE_PREFIX}`) || key === `STATE_${STATE_INTERRUPTED}`) continue;
+    if (!key.startsWith(`STATE_${STATE_PREFIX}`)) continue;
+    if (key === `STATE_${STATE_INTERRUPTED}` || key === `STATE_${STATE_REPORTED}`) continue;
     const entry = value ? readEntry(value) : undefined;
     if (entry) entries.push(entry);
   }
