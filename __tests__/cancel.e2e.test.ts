@@ -1,0 +1,232 @@
+/**
+ * End-to-end: a cancelled run. The runner cancels a step with SIGINT, then SIGTERM a few seconds
+ * later. The bundled main step, making tokens for 200 users, is cancelled half-way; whatever it
+ * made must be reported (outputs, the journal in the state, a warning), and the post step must
+ * leave no token of the run active (revoke: true) or name them (revoke: false), while revoking
+ * the tokens of requests whose reply never came.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { commands, runPostStep, type StepResult } from './helpers/run-action.js';
+import { pause, startMainStep, until } from './helpers/running-step.js';
+import { expectNothingUnreported, journalOf, markerOf, outputIds } from './helpers/promises.js';
+
+const FIRST_USER = 2000;
+const USERS = Array.from({ length: 200 }, (_, i) => FIRST_USER + i);
+
+const sim = useSimulator({
+  seed: (s) => {
+    for (const id of USERS) s.addUser({ id, username: `bulk-user-${id}` });
+  },
+});
+
+let testNumber = 0;
+function uniqueName(): string {
+  testNumber += 1;
+  return `cancel test ${testNumber}`;
+}
+
+function inputs(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'base-url': sim.url,
+    'gitlab-token': ADMIN_TOKEN,
+    'user-id': USERS.join('\n'),
+    scopes: 'read_api',
+    name,
+    'max-concurrency': '4',
+    ...extra,
+  };
+}
+
+function tokensNamed(name: string): SimToken[] {
+  return sim.tokens.filter((token) => token.name === name && USERS.includes(token.user_id));
+}
+
+function expectNoLeaks(result: StepResult): void {
+  expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+}
+
+/** Users whose create request was sent (the simulator saw a POST for them). */
+function usersAsked(): Set<number> {
+  const asked = new Set<number>();
+  for (const request of sim.requests) {
+    const match = /^\/api\/v4\/users\/(\d+)\/personal_access_tokens$/.exec(request.path);
+    if (request.method === 'POST' && match) asked.add(Number(match[1]));
+  }
+  return asked;
+}
+
+/** The failure line of a cancelled run, and the users it says were not started. */
+function cancelReport(main: StepResult): { made: number; total: number; notStarted: number[] } {
+  const line = commands(main.stdout, 'error').find((error) =>
+    error.startsWith('The step was cancelled:'),
+  );
+  expect(line).toBeDefined();
+  const match =
+    /^The step was cancelled: (\d+) of (\d+) tokens were made .*; not started: (.*)\.$/.exec(
+      line ?? '',
+    );
+  expect(match).not.toBeNull();
+  const [, made, total, left] = match ?? ['', '0', '0', ''];
+  const notStarted = left.split(', ').map((label) => Number(/^user (\d+)$/.exec(label)?.[1]));
+  return { made: Number(made), total: Number(total), notStarted };
+}
+
+/**
+ * Starts the main step, waits until the simulator has made `made` tokens of the run, then
+ * cancels it as the runner does and waits for it to exit.
+ */
+async function cancelAfter(
+  name: string,
+  made: number,
+  signals: { signal: NodeJS.Signals; afterMs: number }[],
+  extra: Record<string, string> = {},
+): Promise<{ main: StepResult; inputs: Record<string, string> }> {
+  const stepInputs = inputs(name, extra);
+  const step = startMainStep({ inputs: stepInputs });
+  await until(() => tokensNamed(name).length >= made || step.exited());
+  for (const { signal, afterMs } of signals) {
+    await pause(afterMs);
+    step.signal(signal);
+  }
+  return { main: await step.done, inputs: stepInputs };
+}
+
+describe('a cancelled run', () => {
+  it('SIGINT then SIGTERM: reports what it made and who was not started; the post step revokes every token of the run', async () => {
+    sim.latencyMs = 50;
+    const name = uniqueName();
+    const { main, inputs: stepInputs } = await cancelAfter(
+      name,
+      40,
+      [
+        { signal: 'SIGINT', afterMs: 0 },
+        { signal: 'SIGTERM', afterMs: 100 },
+      ],
+      { revoke: 'true' },
+    );
+    expect(main.code).not.toBe(0);
+    expect(main.state['cgt-interrupted']).toBe('true');
+    expect(commands(main.stdout, 'warning').join('\n')).toMatch(/Received SIG(INT|TERM)/);
+
+    const report = cancelReport(main);
+    const made = outputIds(main);
+    expect(report.total).toBe(200);
+    expect(report.made).toBe(made.length);
+    expect(made.length).toBeGreaterThanOrEqual(40);
+    expect(made.length).toBeLessThan(200);
+    // Not started: exactly the users no create request was sent for.
+    const asked = usersAsked();
+    expect(report.notStarted.sort()).toEqual(USERS.filter((id) => !asked.has(id)).sort());
+
+    // Every active token of the run is in the journal: by ID, or by its pending request's marker.
+    const entries = journalOf(main);
+    const ids = new Set(entries.flatMap((entry) => (entry.id ? [entry.id] : [])));
+    const pending = new Set(entries.flatMap((entry) => (entry.id ? [] : [entry.marker])));
+    for (const token of tokensNamed(name).filter((t) => t.active)) {
+      expect(ids.has(token.id) || pending.has(markerOf(token))).toBe(true);
+    }
+    for (const id of made) expect(ids.has(id)).toBe(true);
+    expectNothingUnreported(tokensNamed(name), main);
+    expectNoLeaks(main);
+
+    sim.latencyMs = 0;
+    const post = await runPostStep(main, { inputs: stepInputs });
+    expect(post.code).toBe(0);
+    expect(tokensNamed(name).filter((token) => token.active)).toEqual([]);
+    expect(commands(post.stdout, 'warning')).toEqual([]);
+    expectNoLeaks(post);
+  }, 60_000);
+
+  it('revoke: false: the post step names the tokens made and revokes only those of requests whose reply never came', async () => {
+    sim.latencyMs = 50;
+    const name = uniqueName();
+    // Two users' creates are stored, then never answered: in flight when the signals come.
+    sim.addFault({
+      method: 'POST',
+      pathPattern: new RegExp(`^/api/v4/users/(${FIRST_USER + 3}|${FIRST_USER + 7})/`),
+      times: 2,
+      fault: { kind: 'hang', afterCreate: true },
+    });
+    const { main, inputs: stepInputs } = await cancelAfter(name, 30, [
+      { signal: 'SIGINT', afterMs: 0 },
+      { signal: 'SIGTERM', afterMs: 300 },
+    ]);
+    expect(main.code).not.toBe(0);
+    const report = cancelReport(main);
+    const made = outputIds(main);
+    expect(report.made).toBe(made.length);
+    const hung = sim.tokens.filter(
+      (token) => token.name === name && [FIRST_USER + 3, FIRST_USER + 7].includes(token.user_id),
+    );
+    expect(hung).toHaveLength(2);
+    for (const token of hung) expect(made).not.toContain(token.id);
+    expectNothingUnreported(tokensNamed(name), main);
+    expectNoLeaks(main);
+
+    sim.latencyMs = 0;
+    const post = await runPostStep(main, { inputs: stepInputs });
+    expect(post.code).toBe(0);
+    // The lost requests' tokens (nobody holds their secret) are revoked by their markers.
+    for (const token of hung) expect(token.revoked).toBe(true);
+    // The tokens made stay active, named in a warning.
+    const warning = commands(post.stdout, 'warning').join('\n');
+    expect(warning).toContain('stay active');
+    for (const id of made) {
+      expect(sim.tokens.find((token) => token.id === id)?.active).toBe(true);
+      expect(warning).toMatch(new RegExp(`\\b${id}\\b`));
+    }
+    // Nothing else was revoked: every revoked token of the run is a lost request's.
+    const revoked = tokensNamed(name).filter((token) => token.revoked);
+    expect(revoked.map((token) => token.id).sort()).toEqual(
+      tokensNamed(name)
+        .filter((token) => !made.includes(token.id))
+        .map((token) => token.id)
+        .sort(),
+    );
+    expectNoLeaks(post);
+  }, 60_000);
+
+  it('SIGTERM alone with creates in flight: their late tokens are revoked by the post step by their markers', async () => {
+    sim.latencyMs = 50;
+    const name = uniqueName();
+    const hungUsers = [FIRST_USER + 1, FIRST_USER + 2];
+    sim.addFault({
+      method: 'POST',
+      pathPattern: new RegExp(`^/api/v4/users/(${hungUsers.join('|')})/`),
+      times: 2,
+      fault: { kind: 'hang', afterCreate: true },
+    });
+    const { main, inputs: stepInputs } = await cancelAfter(
+      name,
+      20,
+      [{ signal: 'SIGTERM', afterMs: 0 }],
+      { revoke: 'true' },
+    );
+    expect(main.code).not.toBe(0);
+    expect(main.state['cgt-interrupted']).toBe('true');
+    const hung = tokensNamed(name).filter((token) => hungUsers.includes(token.user_id));
+    expect(hung).toHaveLength(2);
+    // Their requests are journalled as pending, with the marker their tokens carry.
+    const pending = journalOf(main).filter((entry) => entry.id === undefined);
+    for (const token of hung) {
+      expect(pending.map((entry) => entry.marker)).toContain(markerOf(token));
+    }
+    expect(cancelReport(main).made).toBe(outputIds(main).length);
+    expectNothingUnreported(tokensNamed(name), main);
+    expectNoLeaks(main);
+
+    sim.latencyMs = 0;
+    const post = await runPostStep(main, { inputs: stepInputs });
+    expect(post.code).toBe(0);
+    for (const token of hung) {
+      expect(token.revoked).toBe(true);
+      expect(post.stdout).toContain(
+        `Token ID ${token.id} was made by a request whose reply never came`,
+      );
+    }
+    expect(tokensNamed(name).filter((token) => token.active)).toEqual([]);
+    expectNoLeaks(post);
+  }, 60_000);
+});
