@@ -1,0 +1,165 @@
+/**
+ * End-to-end: `max-wait-seconds` bounds the time spent waiting out GitLab's rate limits. When
+ * GitLab keeps answering 429 the step ends (no hang), starts no new user, fails saying how many
+ * tokens it made and which users are left, and reports every token it did make.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
+import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
+import { commands, runMainStep, runPostStep, type StepResult } from './helpers/run-action.js';
+import { expectNothingUnreported, outputIds } from './helpers/promises.js';
+
+const sim = useSimulator();
+let testNumber = 0;
+
+function uniqueName(): string {
+  testNumber += 1;
+  return `rate budget test ${testNumber}`;
+}
+
+const USERS = [42, 43, 44, 55];
+
+function inputs(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'base-url': sim.url,
+    'gitlab-token': ADMIN_TOKEN,
+    'user-id': USERS.join('\n'),
+    scopes: 'read_api',
+    name,
+    'max-wait-seconds': '3',
+    'max-concurrency': '1',
+    ...extra,
+  };
+}
+
+function named(name: string): SimToken[] {
+  return sim.tokens.filter((token) => token.name === name);
+}
+
+function expectNoLeaks(result: StepResult): void {
+  expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+}
+
+function budgetFailure(result: StepResult): string {
+  const line = commands(result.stdout, 'error').find((error) =>
+    error.startsWith('GitLab kept rate-limiting past the step’s budget (max-wait-seconds)'),
+  );
+  expect(line).toBeDefined();
+  return line ?? '';
+}
+
+describe('the rate-limit budget (max-wait-seconds)', () => {
+  it('every create answers a GitLab 429: the step ends, fails naming what was made and the users left', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/users\/\d+\/personal_access_tokens$/,
+      times: Infinity,
+      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+    });
+    const result = await runMainStep({ inputs: inputs(name) });
+    expect(result.code).toBe(1);
+    const failure = budgetFailure(result);
+    expect(failure).toContain('0 of 4 tokens were made');
+    expect(failure).toContain('not started: user 43, user 44, user 55.');
+    expect(JSON.parse(result.outputs.tokens)).toEqual([]);
+    expect(named(name)).toEqual([]);
+    // No user after the budget was spent got a request.
+    const asked = sim.requests
+      .filter((request) => request.method === 'POST')
+      .map((request) => request.path);
+    expect(new Set(asked)).toEqual(new Set(['/api/v4/users/42/personal_access_tokens']));
+    expectNoLeaks(result);
+  }, 60_000);
+
+  it('one token made before GitLab starts rate-limiting: it is in the outputs and the failure', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/users\/(43|44|55)\/personal_access_tokens$/,
+      times: Infinity,
+      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+    });
+    const result = await runMainStep({ inputs: inputs(name, { revoke: 'true' }) });
+    expect(result.code).toBe(1);
+    const [made] = named(name);
+    expect(named(name)).toHaveLength(1);
+    expect(made.user_id).toBe(42);
+    expect(result.outputs.token).toBe(made.token);
+    expect(outputIds(result)).toEqual([made.id]);
+    const failure = budgetFailure(result);
+    expect(failure).toContain('1 of 4 tokens were made');
+    expect(failure).toContain('not started: user 44, user 55.');
+    expectNothingUnreported(named(name), result);
+    expectNoLeaks(result);
+
+    sim.clearFaults();
+    const post = await runPostStep(result, { inputs: inputs(name, { revoke: 'true' }) });
+    expect(post.code).toBe(0);
+    expect(made.revoked).toBe(true);
+    expectNoLeaks(post);
+  }, 60_000);
+
+  it('a lost create whose token list is rate-limited past the budget: the step ends; the post step revokes the token', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/users\/42\/personal_access_tokens$/,
+      fault: { kind: 'status', status: 502, afterCreate: true },
+    });
+    sim.addFault({
+      method: 'GET',
+      times: Infinity,
+      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+    });
+    const result = await runMainStep({ inputs: inputs(name, { 'user-id': '42' }) });
+    expect(result.code).toBe(1);
+    const [orphan] = named(name);
+    expect(named(name)).toHaveLength(1);
+    expect(orphan.active).toBe(true);
+    expect(commands(result.stdout, 'error').join('\n')).toContain(
+      `GitLab may have made a token named "${name}" for user 42`,
+    );
+    // Not in the outputs, but journalled as a request whose reply never came.
+    expectNothingUnreported(named(name), result);
+    expectNoLeaks(result);
+
+    sim.clearFaults();
+    const post = await runPostStep(result, { inputs: inputs(name, { 'user-id': '42' }) });
+    expect(post.code).toBe(0);
+    expect(orphan.revoked).toBe(true);
+    expectNoLeaks(post);
+  }, 60_000);
+
+  /**
+   * BUG (it.failing): mayHaveActed() (src/lib/create-token.ts) counts every 429 as a reply that
+   * may hide a token, although its own comment and SECURITY.md say only a 429 that GitLab's
+   * limiters did not send. A Rack::Attack 429 ("Retry later", RateLimit-* headers) means GitLab
+   * did nothing; once max-wait-seconds is spent the step still waits 2 s, lists the tokens,
+   * sends the create again to the GitLab that is rate-limiting it, waits and lists once more,
+   * and then says "the reply was lost twice".
+   */
+  it.failing(
+    'a GitLab limiter 429 past the budget is not taken for a lost reply',
+    async () => {
+      const name = uniqueName();
+      sim.addFault({
+        method: 'POST',
+        pathPattern: /^\/api\/v4\/users\/42\/personal_access_tokens$/,
+        times: Infinity,
+        fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+      });
+      const result = await runMainStep({ inputs: inputs(name, { 'user-id': '42' }) });
+      expect(result.code).toBe(1);
+      const requests = sim.requests.map((request) => `${request.method} ${request.path}`);
+      // The 429 was retried within the budget; then nothing more is sent.
+      expect(requests).toEqual([
+        'POST /api/v4/users/42/personal_access_tokens',
+        'POST /api/v4/users/42/personal_access_tokens',
+      ]);
+      expect(result.stdout).not.toContain('was lost');
+      expectNoLeaks(result);
+    },
+    60_000,
+  );
+});
