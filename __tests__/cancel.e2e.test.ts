@@ -237,47 +237,37 @@ describe('a cancelled run', () => {
   }, 60_000);
 
   /**
-   * BUG (it.failing): GitLabClient waits out a 429 (`Retry-After`, the shared pause, the backoff)
-   * with a plain setTimeout that abortAll() does not cut, so SIGTERM does not end the step: it
-   * sleeps on for the rest of Retry-After (up to 60 s). The runner sends SIGKILL 2.5 s after
-   * SIGTERM, so the step's report (outputs of the tokens it made, the failure naming the users
-   * not started, the summary) is lost; only the journal survives for the post step.
+   * A 429's wait (Retry-After, the shared pause, the backoff) is cut by SIGTERM: the runner sends
+   * SIGKILL 2.5 s later, and the step must have reported by then.
    */
-  it.failing(
-    'SIGTERM while the step waits out a 429: the step ends and reports',
-    async () => {
-      const name = uniqueName();
-      sim.addFault({
-        method: 'POST',
-        pathPattern: /^\/api\/v4\/users\/\d+\/personal_access_tokens$/,
-        times: Infinity,
-        fault: { kind: 'rateLimit', retryAfterSeconds: 30 },
-      });
-      const step = startMainStep({
-        inputs: inputs(name, {
-          'user-id': `${FIRST_USER}\n${FIRST_USER + 1}`,
-          'max-concurrency': '1',
-        }),
-      });
-      await until(() => sim.requests.some((request) => request.method === 'POST') || step.exited());
-      step.signal('SIGINT');
-      await pause(200);
-      step.signal('SIGTERM');
-      // Far less than the 30 s the step was told to wait, far more than a prompt exit needs.
-      const ended = await Promise.race([
-        step.done.then(() => true),
-        pause(10_000).then(() => false),
-      ]);
-      if (!ended) step.signal('SIGKILL');
-      const main = await step.done;
-      expect(ended).toBe(true);
-      expect(main.code).not.toBe(0);
-      expect(cancelReport(main)).toEqual({ made: 0, total: 2, notStarted: [FIRST_USER + 1] });
-      expect(tokensNamed(name)).toEqual([]);
-      expectNoLeaks(main);
-    },
-    60_000,
-  );
+  it('SIGTERM while the step waits out a 429: the step ends and reports', async () => {
+    const name = uniqueName();
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/users\/\d+\/personal_access_tokens$/,
+      times: Infinity,
+      fault: { kind: 'rateLimit', retryAfterSeconds: 30 },
+    });
+    const step = startMainStep({
+      inputs: inputs(name, {
+        'user-id': `${FIRST_USER}\n${FIRST_USER + 1}`,
+        'max-concurrency': '1',
+      }),
+    });
+    await until(() => sim.requests.some((request) => request.method === 'POST') || step.exited());
+    step.signal('SIGINT');
+    await pause(200);
+    step.signal('SIGTERM');
+    // Far less than the 30 s the step was told to wait, far more than a prompt exit needs.
+    const ended = await Promise.race([step.done.then(() => true), pause(10_000).then(() => false)]);
+    if (!ended) step.signal('SIGKILL');
+    const main = await step.done;
+    expect(ended).toBe(true);
+    expect(main.code).not.toBe(0);
+    expect(cancelReport(main)).toEqual({ made: 0, total: 2, notStarted: [FIRST_USER + 1] });
+    expect(tokensNamed(name)).toEqual([]);
+    expectNoLeaks(main);
+  }, 60_000);
 
   it('killed (SIGINT, SIGTERM, SIGKILL) while waiting out a 429: the journal still hands the post step the token made', async () => {
     const name = uniqueName();
@@ -325,82 +315,67 @@ describe('a cancelled run', () => {
   }, 60_000);
 
   /**
-   * BUG (it.failing): a rotation is not journalled before it is sent (TokenMaker.rotate writes
-   * no pending entry; only creates carry a marker). When the step is cancelled while GitLab has
-   * rotated the token but not yet answered, the old token is revoked and the new one is active,
-   * nobody holds its secret, the post step is handed nothing to look for, and the main step's
-   * warning names only the user ("check by hand"), never the token.
+   * A rotation is journalled before it is sent: cancelled while GitLab has rotated the token but
+   * not yet answered, the successor (whose secret nobody holds) is named by ID by the post step.
    */
-  it.failing(
-    'SIGTERM during a rotation GitLab already made: the new token is reported by ID or revoked',
-    async () => {
-      const name = uniqueName();
-      const user = FIRST_USER + 50;
-      const first = await runMainStep({
-        inputs: inputs(name, { 'user-id': String(user), 'max-concurrency': '1' }),
-      });
-      expect(first.code).toBe(0);
-      const [existing] = tokensNamed(name);
-      sim.addFault({
-        method: 'POST',
-        pathPattern: /\/rotate$/,
-        fault: { kind: 'hang', afterCreate: true },
-      });
-      const stepInputs = inputs(name, {
-        'user-id': String(user),
-        'if-exists': 'rotate',
-        revoke: 'true',
-      });
-      const step = startMainStep({ inputs: stepInputs });
-      await until(() => tokensNamed(name).length === 2 || step.exited());
-      const rotated = tokensNamed(name)[1];
-      expect(existing.revoked).toBe(true);
-      step.signal('SIGINT');
-      await pause(200);
-      step.signal('SIGTERM');
-      const main = await step.done;
-      expect(main.code).not.toBe(0);
-      expectNoLeaks(main);
-      const post = await runPostStep(main, { inputs: stepInputs });
-      expect(post.code).toBe(0);
-      expectNoLeaks(post);
-      const named = [...namedIds(main.stdout), ...namedIds(post.stdout)];
-      expect(rotated.revoked || named.includes(rotated.id)).toBe(true);
-    },
-    60_000,
-  );
+  it('SIGTERM during a rotation GitLab already made: the new token is reported by ID or revoked', async () => {
+    const name = uniqueName();
+    const user = FIRST_USER + 50;
+    const first = await runMainStep({
+      inputs: inputs(name, { 'user-id': String(user), 'max-concurrency': '1' }),
+    });
+    expect(first.code).toBe(0);
+    const [existing] = tokensNamed(name);
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /\/rotate$/,
+      fault: { kind: 'hang', afterCreate: true },
+    });
+    const stepInputs = inputs(name, {
+      'user-id': String(user),
+      'if-exists': 'rotate',
+      revoke: 'true',
+    });
+    const step = startMainStep({ inputs: stepInputs });
+    await until(() => tokensNamed(name).length === 2 || step.exited());
+    const rotated = tokensNamed(name)[1];
+    expect(existing.revoked).toBe(true);
+    step.signal('SIGINT');
+    await pause(200);
+    step.signal('SIGTERM');
+    const main = await step.done;
+    expect(main.code).not.toBe(0);
+    expectNoLeaks(main);
+    const post = await runPostStep(main, { inputs: stepInputs });
+    expect(post.code).toBe(0);
+    expectNoLeaks(post);
+    const named = [...namedIds(main.stdout), ...namedIds(post.stdout)];
+    expect(rotated.revoked || named.includes(rotated.id)).toBe(true);
+  }, 60_000);
 
   /**
-   * BUG (it.failing): the post step names the tokens made (revoke: false) only when the main
-   * step saved `cgt-interrupted`, which it does on SIGINT/SIGTERM or a caught error. A main step
-   * killed outright (SIGKILL: the OOM killer, a crash of the node process) never writes its
-   * outputs nor that flag, so the tokens it made, journalled by ID, are neither revoked nor
-   * named: nobody is told they exist. (The journal could carry a "reported" mark instead, whose
-   * absence means the outputs were never written.)
+   * A main step killed outright (SIGKILL: the OOM killer, a crash) never marks that it reported
+   * its tokens, so the post step names them (revoke: false) or revokes them (revoke: true).
    */
-  it.failing(
-    'SIGKILL without a prior signal, revoke: false: the post step names every token made',
-    async () => {
-      sim.latencyMs = 50;
-      const name = uniqueName();
-      const { main, inputs: stepInputs } = await cancelAfter(name, 20, [
-        { signal: 'SIGKILL', afterMs: 0 },
-      ]);
-      expect(main.code).not.toBe(0);
-      expect(main.outputs.tokens).toBeUndefined();
-      const made = journalOf(main).flatMap((entry) => (entry.id ? [entry.id] : []));
-      expect(made.length).toBeGreaterThan(10);
-      expectNoLeaks(main);
+  it('SIGKILL without a prior signal, revoke: false: the post step names every token made', async () => {
+    sim.latencyMs = 50;
+    const name = uniqueName();
+    const { main, inputs: stepInputs } = await cancelAfter(name, 20, [
+      { signal: 'SIGKILL', afterMs: 0 },
+    ]);
+    expect(main.code).not.toBe(0);
+    expect(main.outputs.tokens).toBeUndefined();
+    const made = journalOf(main).flatMap((entry) => (entry.id ? [entry.id] : []));
+    expect(made.length).toBeGreaterThan(10);
+    expectNoLeaks(main);
 
-      sim.latencyMs = 0;
-      const post = await runPostStep(main, { inputs: stepInputs });
-      expect(post.code).toBe(0);
-      expectNoLeaks(post);
-      const named = namedIds(post.stdout);
-      for (const token of tokensNamed(name).filter((t) => t.active)) {
-        expect(named.has(token.id)).toBe(true);
-      }
-    },
-    60_000,
-  );
+    sim.latencyMs = 0;
+    const post = await runPostStep(main, { inputs: stepInputs });
+    expect(post.code).toBe(0);
+    expectNoLeaks(post);
+    const named = namedIds(post.stdout);
+    for (const token of tokensNamed(name).filter((t) => t.active)) {
+      expect(named.has(token.id)).toBe(true);
+    }
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ export interface JournalRecord {
 /** The journal entries (`cgt-…`) of a main step's state. */
 export function journalOf(result: Pick<StepResult, 'state'>): JournalRecord[] {
   return Object.entries(result.state)
-    .filter(([key]) => key.startsWith('cgt-') && key !== 'cgt-interrupted')
+    .filter(([key]) => key.startsWith('cgt-') && !['cgt-interrupted', 'cgt-reported'].includes(key))
     .map(([key, value]) => ({ key, ...(JSON.parse(value) as Omit<JournalRecord, 'key'>) }));
 }
 
