@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
+import { journalOf } from './helpers/promises.js';
 import { expectNoSecretsIn, tokenSecrets, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
@@ -99,7 +100,7 @@ describe('several users', () => {
     for (const token of made) expect(maskedFirst(result.stdout, token.token)).toBe(true);
     expect(maskedFirst(result.stdout, ADMIN_TOKEN)).toBe(true);
     expect(commands(result.stdout, 'error')).toEqual([]);
-    expect(Object.keys(result.state)).toHaveLength(4);
+    expect(journalOf(result)).toHaveLength(4);
     expectNoLeaks(result);
   });
 
@@ -146,8 +147,8 @@ describe('several users', () => {
 
       // The state's journal names the made tokens by ID only.
       expect(
-        Object.values(result.state)
-          .map((value) => (JSON.parse(value) as { id: number }).id)
+        journalOf(result)
+          .map((entry) => entry.id)
           .sort(),
       ).toEqual(tokens.map((token) => token.id).sort());
       expectNoLeaks(result);
@@ -184,7 +185,7 @@ describe('several users', () => {
       const others = users.filter((id) => id !== users[2]);
       expect(made.map((token) => token.user_id).sort()).toEqual(others);
       expect(tokensOutput(result).map((token) => token.user_id)).toEqual(others);
-      const state = Object.values(result.state).map((value) => JSON.parse(value) as { id: number });
+      const state = journalOf(result);
       expect(state.map((entry) => entry.id).sort()).toEqual(made.map((t) => t.id).sort());
       const errors = commands(result.stdout, 'error');
       expect(errors.find((line) => line.startsWith(`user ${users[2]}:`))).toContain(
@@ -200,8 +201,17 @@ describe('several users', () => {
       expect(result.code).toBe(1);
       const rows = summaryRows(result.summary);
       expect(rows).toHaveLength(3);
-      expect(rows[1]).toEqual(['user @nobody', 'failed (see the log)', '-', '-', '-', '-']);
-      expect(rows[2][0]).toBe('user 44 (ID 44)');
+      expect(rows[1]).toEqual([
+        'personal',
+        'user @nobody',
+        'failed (see the log)',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+      ]);
+      expect(rows[2][1]).toBe('user 44 (ID 44)');
       expect(tokensOutput(result).map((token) => token.user_id)).toEqual([44]);
       expectNoLeaks(result);
     });
@@ -323,20 +333,33 @@ describe('job summary', () => {
     const [alice, carol] = tokensOutput(result);
     expect(result.summary).toContain('GitLab tokens');
     expect(summaryRows(result.summary)).toEqual([
-      ['User', 'Token name', 'ID', 'Scopes', 'Expires', 'Revoked when the job ends'],
       [
+        'Kind',
+        'For',
+        'Token name',
+        'ID',
+        'Scopes',
+        'Access level',
+        'Expires',
+        'Revoked when the job ends',
+      ],
+      [
+        'personal',
         'user 42 (ID 42)',
         'nightly &#60;sync&#62; &#38; co',
         String(alice.id),
         'read_api, read_repository',
+        '-',
         expiry,
         'yes',
       ],
       [
+        'personal',
         'user @carol (ID 44)',
         'nightly &#60;sync&#62; &#38; co',
         String(carol.id),
         'read_api, read_repository',
+        '-',
         expiry,
         'yes',
       ],
@@ -349,10 +372,10 @@ describe('job summary', () => {
     const result = await run({ 'user-id': '43' });
     expect(result.code).toBe(0);
     const rows = summaryRows(result.summary);
-    expect(rows[1][0]).toBe('user 43 (ID 43)');
-    expect(rows[1][5]).toBe('no');
+    expect(rows[1][1]).toBe('user 43 (ID 43)');
+    expect(rows[1][7]).toBe('no');
     // GitLab applied its default, and the summary shows the date it returned.
-    expect(rows[1][4]).toBe(tokensOutput(result)[0].expires_at);
+    expect(rows[1][6]).toBe(tokensOutput(result)[0].expires_at);
     expectNoLeaks(result);
   });
 });

@@ -300,8 +300,12 @@ describe('CLI: exit codes', () => {
     [['destroy', '--user-id', '42'], 'unknown command "destroy"'],
     [['revoke'], '--id: expected one or more numeric token IDs'],
     [['revoke', '--id', '12x'], '--id: expected one or more numeric token IDs'],
-    [['revoke', '--id', '5', '--group-id', 'acme'], '--user-id: with --group-id'],
-    [['revoke', '--id', '5', '--group-id', 'acme', '--user-id', '9e1'], '--user-id: with'],
+    [
+      ['revoke', '--id', '5', '--group-id', 'acme', '--user-id', '9e1'],
+      'user-id: expected the numeric',
+    ],
+    [['revoke', '--id', '5', '--project-id', 'a/b', '--user-id', '4'], 'project-id: goes without'],
+    [['revoke', '--id', '5', '--impersonation'], 'user-id: required with impersonation'],
   ])('2 with the usage for %j, before any request', async (args, message) => {
     const result = await cli(args);
     expect(result.code).toBe(2);

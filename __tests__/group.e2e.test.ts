@@ -7,6 +7,7 @@ import {
   SEED_USERS,
   USER_TOKEN,
 } from './simulator/gitlab-simulator.js';
+import { journalOf } from './helpers/promises.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
@@ -111,8 +112,8 @@ describe('group service accounts', () => {
     const main = await run({ revoke: 'true' });
     expect(main.code).toBe(0);
     const made = lastToken();
-    const [entry] = Object.entries(main.state).filter(([key]) => key.startsWith('cgt-'));
-    expect(JSON.parse(entry[1])).toMatchObject({
+    const [entry] = journalOf(main);
+    expect(entry).toMatchObject({
       kind: 'service-account',
       user_id: SA,
       group_id: String(SEED_GROUPS.acme),

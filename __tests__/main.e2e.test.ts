@@ -1,6 +1,7 @@
 /** End-to-end: the bundled main step against the simulator, one user per step. */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_MODE_TOKEN, ADMIN_TOKEN, USER_TOKEN } from './simulator/gitlab-simulator.js';
+import { journalOf } from './helpers/promises.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import {
   commands,
@@ -75,9 +76,10 @@ describe('main step', () => {
     expect(maskedFirst(result.stdout, ADMIN_TOKEN)).toBe(true);
     expect(result.summary).toContain(`<td>${made.id}</td>`);
     // The journal: one entry, IDs and names only, for the post step.
-    expect(Object.values(result.state).map((value) => JSON.parse(value))).toEqual([
+    expect(journalOf(result)).toEqual([
       expect.objectContaining({ kind: 'personal', user_id: 42, id: made.id, name }),
     ]);
+    expect(result.state['cgt-reported']).toBe('true');
     expectNoLeaks(result);
   });
 

@@ -37,8 +37,8 @@ describe("GitHub's outputs limit", () => {
     expect(sim.tokens.length).toBe(before);
     const errors = commands(result.stdout, 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^user-id: 1000 users would make outputs of up to \d+ kB/);
-    const fit = Number(/At most (\d+) users fit/.exec(errors[0])?.[1]);
+    expect(errors[0]).toMatch(/^user-id: 1000 tokens would make outputs of up to \d+ kB/);
+    const fit = Number(/At most (\d+) fit/.exec(errors[0])?.[1]);
     expect(fit).toBeGreaterThan(800);
     expect(fit).toBeLessThan(1000);
     expect(result.outputs).toEqual({});
@@ -67,7 +67,7 @@ describe("GitHub's job summary limit", () => {
     expect(rows.length).toBeLessThan(1001);
     const shown = rows.length - 2;
     expect(rows[rows.length - 1][1]).toBe(
-      `<td colspan="6">${1000 - shown} more users are not shown (${1000 - shown} of them with a ` +
+      `<td colspan="8">${1000 - shown} more rows are not shown (${1000 - shown} of them with a ` +
         `token made, 0 failed): the job summary stays within GitHub&#39;s limit of 1 MiB per ` +
         `step. Every token made is in the tokens output, and every failure in the log.</td>`,
     );
@@ -106,7 +106,7 @@ describe('GitLab-supplied text in the job summary', () => {
     expect(table).not.toMatch(/[\r\n]/);
     expect(table).toContain(
       '<td>first # Heading &#60;script&#62;x&#60;/script&#62;</td><td>9009</td>' +
-        '<td>read_api | a | b |</td><td>2031-01-01</td>',
+        '<td>read_api | a | b |</td><td>-</td><td>2031-01-01</td>',
     );
     expectNoSecretsIn(result, [ADMIN_TOKEN, secret], [sim]);
   });

@@ -60,7 +60,7 @@ function expectNoLeaks(result: StepResult, ...credentials: string[]): void {
 /** The journal entries of a main step's state. */
 function journal(main: StepResult): Record<string, unknown>[] {
   return Object.entries(main.state)
-    .filter(([key]) => key.startsWith('cgt-') && key !== 'cgt-interrupted')
+    .filter(([key]) => key.startsWith('cgt-') && !['cgt-interrupted', 'cgt-reported'].includes(key))
     .map(([, value]) => JSON.parse(value) as Record<string, unknown>);
 }
 

@@ -150,7 +150,7 @@ function cli(args: string[], credential: string): Promise<CliResult> {
 /** The journal entries (`cgt-…`) of a main step's state. */
 function journal(main: StepResult): Record<string, unknown>[] {
   return Object.entries(main.state)
-    .filter(([key]) => key.startsWith('cgt-') && key !== 'cgt-interrupted')
+    .filter(([key]) => key.startsWith('cgt-') && !['cgt-interrupted', 'cgt-reported'].includes(key))
     .map(([, value]) => JSON.parse(value) as Record<string, unknown>);
 }
 

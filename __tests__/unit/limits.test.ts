@@ -114,7 +114,7 @@ describe('summaryTable', () => {
     const shown = table.length - 2;
     expect(note[0].data).toMatch(
       new RegExp(
-        `^${11 - shown} more users are not shown \\(${10 - shown} of them with a token made, 1 failed\\)`,
+        `^${11 - shown} more rows are not shown \\(${10 - shown} of them with a token made, 1 failed\\)`,
       ),
     );
     const html = table

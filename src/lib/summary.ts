@@ -114,7 +114,7 @@ export function summaryTable(
       const rest = results.slice(index);
       const made = rest.filter((left) => left.created).length;
       const note =
-        `${rest.length} more users are not shown (${made} of them with a token made, ` +
+        `${rest.length} more rows are not shown (${made} of them with a token made, ` +
         `${rest.length - made} failed): the job summary stays within GitHub's limit of ` +
         `1 MiB per step. Every token made is in the tokens output, and every failure in the log.`;
       table.push([{ data: escapeHtml(note), colspan: String(COLUMNS) }]);
