@@ -62,14 +62,28 @@ describe('project access tokens', () => {
   it("a Maintainer mints a deploy bot's token: one POST, the bot's ID, kind, target and level", async () => {
     const from = sim.tokens.length;
     const result = await run(
-      { 'project-id': String(SEED_PROJECTS.app), 'access-level': 'reporter', 'expires-at': '30d' },
+      {
+        'project-id': String(SEED_PROJECTS.app),
+        'access-level': 'reporter',
+        'expires-at': '30d',
+        scopes: 'read_repository, read_api',
+      },
       MAINTAINER_TOKEN,
     );
     expect(result.code).toBe(0);
     expect(sim.requests.map(requestLine)).toEqual([`POST ${PROJECT}`]);
-    expect(sim.requests[0].body).toMatchObject({ scopes: ['read_repository'], access_level: 20 });
+    expect(sim.requests[0].body).toMatchObject({
+      scopes: ['read_repository', 'read_api'],
+      access_level: 20,
+    });
     const token = lastToken();
     expect(result.outputs['user-id']).toBe(String(token.user_id));
+    // A later step uses it: the token authenticates as its bot user.
+    const me = await fetch(`${sim.url}/api/v4/user`, {
+      headers: { 'private-token': result.outputs.token },
+    });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { id: number }).id).toBe(token.user_id);
     expect(result.outputs.token).toBe(token.token);
     expect(JSON.parse(result.outputs.tokens)).toEqual([
       expect.objectContaining({
