@@ -1,6 +1,7 @@
 /** The job summary: one row per token asked for, never the secret. */
 import type { TokenResult } from './create-tokens.js';
 import { refLabel } from './create-tokens.js';
+import { ACCESS_LEVELS } from './inputs.js';
 import { SUMMARY_LIMIT_BYTES } from './limits.js';
 import { oneLine } from './text.js';
 
@@ -28,14 +29,10 @@ const HEADER = [
   'Revoked when the job ends',
 ];
 const COLUMNS = HEADER.length;
-const LEVEL_NAMES: Record<number, string> = {
-  10: 'guest',
-  15: 'planner',
-  20: 'reporter',
-  30: 'developer',
-  40: 'maintainer',
-  50: 'owner',
-};
+/** 20 → reporter: ACCESS_LEVELS the other way round. */
+const LEVEL_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ACCESS_LEVELS).map(([name, level]) => [level, name]),
+);
 /** The longest a cell's text gets (GitLab returns what it likes): names are at most 255. */
 const MAX_CELL = 1000;
 /** What the heading, the table's own tags and the closing note may take, at most. */
