@@ -88,6 +88,9 @@ async function runJob(inputs: Record<string, string>, userScript: string): Promi
       'gitlab-token': '$CREATE_GITLAB_TOKEN_CREDENTIAL',
       'base-url': sim.url,
       'group-id': '',
+      'project-id': '',
+      'access-level': '',
+      'user-id': '',
       name: '',
       'expires-at': '1d',
       'if-exists': 'create',
@@ -201,6 +204,21 @@ describe('GitLab CI/CD component', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a project access token: minted for the project, revoked in after_script by its route', async () => {
+    const from = sim.tokens.length;
+    const result = await runJob({ 'project-id': 'acme/app', scopes: 'read_api' }, RECORD);
+    expect(result.code).toBe(0);
+    const [token] = sim.tokens.slice(from);
+    expect(result.seen).toBe(
+      `${token.token}\n${token.id}\n${token.user_id}\n${token.expires_at}\n`,
+    );
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      `DELETE /api/v4/projects/acme%2Fapp/access_tokens/${token.id}`,
+    );
+    expect(token.active).toBe(false);
+    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
   });
 
   it('a refused request fails the job, and after_script has nothing to revoke', async () => {
