@@ -164,6 +164,26 @@ describe('project access tokens', () => {
     expectClean(result, MAINTAINER_TOKEN, from);
   });
 
+  it('the same project by ID and by path, one reply lost: each keeps its own reported token', async () => {
+    const from = sim.tokens.length;
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/projects\/70\/access_tokens$/,
+      fault: { kind: 'status', status: 502, afterCreate: true },
+    });
+    const result = await run(
+      { 'project-id': 'acme/app\n70', 'max-concurrency': '1' },
+      MAINTAINER_TOKEN,
+    );
+    expect(result.code).toBe(0);
+    const outputs = JSON.parse(result.outputs.tokens) as { id: number }[];
+    expect(outputs).toHaveLength(2);
+    for (const { id } of outputs) {
+      expect(sim.tokens.find((token) => token.id === id)?.active).toBe(true);
+    }
+    expectClean(result, MAINTAINER_TOKEN, from);
+  });
+
   it('a Developer is refused: the message names the Maintainer role', async () => {
     const result = await run({ 'project-id': String(SEED_PROJECTS.app) }, DEVELOPER_TOKEN);
     expect(result.code).toBe(1);

@@ -300,6 +300,8 @@ describe('CLI: exit codes', () => {
     [['destroy', '--user-id', '42'], 'unknown command "destroy"'],
     [['revoke'], '--id: expected one or more numeric token IDs'],
     [['revoke', '--id', '12x'], '--id: expected one or more numeric token IDs'],
+    [['revoke', '--id', '0'], '--id: expected one or more numeric token IDs'],
+    [['revoke', '--id', '9007199254740993'], '--id: expected one or more numeric token IDs'],
     [
       ['revoke', '--id', '5', '--group-id', 'acme', '--user-id', '9e1'],
       'user-id: expected the numeric',
@@ -407,6 +409,19 @@ describe('CLI: revoke', () => {
     );
     expect([first.active, second.active]).toEqual([false, false]);
     for (const result of [one, two, revoked]) expectNoLeaks(result, false, GROUP_OWNER_TOKEN);
+  });
+
+  it("revoke --user-id checks the token is that user's before revoking it", async () => {
+    await cli(['--user-id', '42', '--scopes', 'api']);
+    const alices = lastToken();
+    const wrong = await cli(['revoke', '--user-id', '43', '--id', String(alices.id)]);
+    expect(wrong.stderr).toContain(`GitLab has no token ID ${alices.id} for this target`);
+    expect(alices.active).toBe(true);
+    const right = await cli(['revoke', '--user-id', '42', '--id', String(alices.id)]);
+    expect(right.code).toBe(0);
+    expect(alices.active).toBe(false);
+    expectNoLeaks(wrong, false);
+    expectNoLeaks(right, false);
   });
 
   it("revoke of another user's token without admin rights: a permission problem, not a success", async () => {

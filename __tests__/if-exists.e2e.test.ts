@@ -163,6 +163,24 @@ describe('if-exists', () => {
     expectNoLeaks(second);
   });
 
+  it('a replaced token whose revoke GitLab did not confirm is not called rotated', async () => {
+    await run({ name: 'rerun-replace-stuck', scopes: 'api' });
+    const old = lastToken();
+    sim.addFault({ method: 'DELETE', times: Infinity, fault: { kind: 'status', status: 503 } });
+    const result = await run({
+      name: 'rerun-replace-stuck',
+      scopes: 'read_api',
+      'if-exists': 'rotate',
+    });
+    expect(result.code).toBe(0);
+    expect(old.active).toBe(true);
+    expect(result.stdout).toContain(
+      `to replace token ID ${old.id}, which GitLab did not confirm revoking (it may still be active)`,
+    );
+    expect(result.stdout).not.toContain(`Rotated token ID ${old.id}`);
+    expectNoLeaks(result);
+  });
+
   it('rejects an unknown mode before any request', async () => {
     const result = await run({ 'if-exists': 'replace' });
     expect(result.code).toBe(1);

@@ -240,11 +240,12 @@ describe('post step', () => {
     expectNoLeaks(result);
   });
 
-  it('with revoke: false after an interrupted main step, names the tokens left active', async () => {
+  it('with revoke: false after a main step that never reported, names the tokens left active', async () => {
     const made = await makeTokens({ revoke: 'false' });
+    // As if the main step was stopped before it wrote its outputs (its mark is missing).
     const result = await runPostStep(made.main, {
       inputs: made.inputs,
-      state: { 'cgt-interrupted': 'true' },
+      state: { 'cgt-interrupted': 'true', 'cgt-reported': '' },
     });
     expect(result.code).toBe(0);
     expect(sim.requests).toEqual([]);

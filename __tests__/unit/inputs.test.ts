@@ -265,6 +265,7 @@ describe('parseConnectionInputs', () => {
       credential: CREDENTIAL,
       timeoutMs: 30_000,
       insecureHttp: false,
+      maxWaitMs: 300_000,
     });
   });
 });
@@ -313,6 +314,7 @@ describe('the kind of token, from the target inputs', () => {
     [{ 'project-id': '7', 'access-level': '35' }, 'access-level: expected guest, planner'],
     [{ 'project-id': 'just-a-name' }, 'project-id: "just-a-name" is neither'],
     [{ 'project-id': '7,7' }, 'project-id: "7" is listed twice'],
+    [{ 'project-id': ', ,' }, 'project-id: required'],
     [{ 'user-id': '' }, 'user-id: required'],
   ])('refuses %j before any request', (values, problem) => {
     expect(problems({ 'user-id': '', ...values }).join('\n')).toContain(problem);

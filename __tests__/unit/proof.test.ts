@@ -63,6 +63,7 @@ describe('notFoundKind', () => {
     [{ message: '404 Impersonation Token Not Found' }, 'token'],
     [{ message: '404 Could not find project access token with token_id: 5 Not Found' }, 'token'],
     [{ message: '404 Commit Not Found' }, 'unknown'],
+    [{ message: '404 project Access Token Not Found' }, 'token'],
   ])('%j is a %s 404', (body, kind) => {
     expect(notFoundKind(e404(body))).toBe(kind);
   });
@@ -99,6 +100,10 @@ describe('proof', () => {
 
   it("the step's own unique name proves a token where GitLab keeps no description", () => {
     expect(provenOurs(TOKEN, { ...proof, uniqueName: true })).toBe(true);
+    // Where GitLab keeps descriptions, ours would carry a marker: another's marker, or none, is not ours.
+    const other = { ...TOKEN, description: describedWith('', '000000000000') };
+    expect(provenOurs(other, { ...proof, uniqueName: true })).toBe(false);
+    expect(provenOurs({ ...TOKEN, description: null }, { ...proof, uniqueName: true })).toBe(false);
     expect(provenOurs(TOKEN, { ...proof, uniqueName: true, kept: new Set([7]) })).toBe(false);
   });
 

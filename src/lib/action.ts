@@ -8,14 +8,13 @@ import * as core from '@actions/core';
 import { createTokens, refLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { watchSignals } from './cancel.js';
 import { describeError } from './describe-error.js';
-import { GitLabClient } from './gitlab-client.js';
+import { clientFor } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
-import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
+import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
 import { summaryTable } from './summary.js';
-import { oneLine } from './text.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -55,13 +54,7 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
-  const client = new GitLabClient({
-    apiUrl: inputs.apiUrl,
-    credential: inputs.credential,
-    timeoutMs: inputs.timeoutMs,
-    maxSockets: inputs.maxConcurrency,
-    maxWaitMs: inputs.maxWaitMs,
-  });
+  const client = clientFor(inputs, inputs.maxConcurrency);
   const signals = watchSignals(client, (signal) => {
     core.saveState(STATE_INTERRUPTED, 'true');
     core.warning(
@@ -94,15 +87,7 @@ function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSi
     core.setOutput(name, value);
   }
   core.setOutput('tokens', JSON.stringify(tokenOutputs(tokens)));
-  for (const { token, rotatedFrom, target } of tokens) {
-    const how = rotatedFrom ? `Rotated token ID ${rotatedFrom} into` : 'Created';
-    // core.info prints as is: flatten what GitLab returned so no line can become a command.
-    core.info(
-      oneLine(
-        `${how} token ID ${token.id} for ${target.kind === 'personal' ? 'user' : 'service account'} ${token.user_id}, expiring ${token.expires_at ?? 'never'}.`,
-      ),
-    );
-  }
+  for (const made of tokens) core.info(madeLine(made));
   const failures = results.filter((result) => result.error !== undefined && !result.notStarted);
   const notStarted = results.filter((result) => result.notStarted);
   const made = `the ${tokens.length} made are in the tokens output${inputs.revoke ? ' and will be revoked when the job ends' : ''}`;

@@ -8,12 +8,13 @@ import { watchSignals } from './cancel.js';
 import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
-import { GitLabClient } from './gitlab-client.js';
+import { clientFor } from './gitlab-client.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
-import { firstTokenOutputs, madeTokens, tokenOutputs } from './outputs.js';
+import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
+import { isTokenId } from './token.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -170,6 +171,22 @@ export function formatOutput(
 }
 
 /** After the result could not be written: what was made, so that it can be revoked. No secret. */
+/** The target flags of `revoke` for a token of this target (see the usage). */
+function revokeFlags(target: TokenTarget): string {
+  switch (target.kind) {
+    case 'project':
+      return `--project-id ${quote(target.projectId ?? '')} `;
+    case 'group':
+      return `--group-id ${quote(target.groupId ?? '')} `;
+    case 'service-account':
+      return `--group-id ${quote(target.groupId ?? '')} --user-id ${target.userId} `;
+    case 'impersonation':
+      return `--user-id ${target.userId} --impersonation `;
+    default:
+      return '';
+  }
+}
+
 function reportUnwritten(
   io: CliIo,
   results: Awaited<ReturnType<typeof createTokens>>,
@@ -184,10 +201,18 @@ function reportUnwritten(
     user: shown(token.user_id),
   }));
   const list = made.map(({ id, user }) => `token ID ${id} (user ${user})`).join(', ');
-  const ids = made.map(({ id }) => `--id ${id}`).join(' ');
+  // One revoke command per target, with the flags that reach that kind's own route.
+  const commands = new Map<string, string[]>();
+  for (const { token, target } of madeTokens(results)) {
+    const flags = revokeFlags(target);
+    commands.set(flags, [...(commands.get(flags) ?? []), `--id ${shown(token.id)}`]);
+  }
+  const revoke = [...commands]
+    .map(([flags, ids]) => `create-gitlab-token revoke ${flags}${ids.join(' ')}`)
+    .join('; ');
   const message =
     `error: the result could not be written to stdout (${oneLine(why, 200)}), so nobody has ` +
-    `these tokens: ${list}. Revoke them: create-gitlab-token revoke ${ids}`;
+    `these tokens: ${list}. Revoke them: ${revoke}`;
   io.stderr(`${scrubSecrets(message, secrets)}\n`);
 }
 
@@ -259,13 +284,7 @@ async function createCommand(
       return usageError(io, describeError(error, { instanceUrl: '', secrets }));
     throw error;
   }
-  const client = new GitLabClient({
-    apiUrl: inputs.apiUrl,
-    credential: inputs.credential,
-    timeoutMs: inputs.timeoutMs,
-    maxSockets: inputs.maxConcurrency,
-    maxWaitMs: inputs.maxWaitMs,
-  });
+  const client = clientFor(inputs, inputs.maxConcurrency);
   try {
     if (inputs.insecureHttp)
       io.stderr(
@@ -287,11 +306,7 @@ async function createCommand(
     ).finally(() => signals.release());
     for (const result of results) {
       if (result.created) {
-        const { token, rotatedFrom } = result.created;
-        const how = rotatedFrom ? `Rotated token ID ${rotatedFrom} into` : 'Created';
-        io.stderr(
-          `${how} token ID ${token.id} for user ${token.user_id}, expiring ${token.expires_at ?? 'never'}.\n`,
-        );
+        io.stderr(`${madeLine(result.created)}\n`);
       } else {
         io.stderr(`error: ${result.error}\n`);
       }
@@ -326,8 +341,8 @@ async function revokeCommand(
     .flatMap((id) => id.split(','))
     .map((id) => id.trim())
     .filter(Boolean);
-  if (tokenIds.length === 0 || tokenIds.some((id) => !/^\d+$/.test(id))) {
-    return usageError(io, '--id: expected one or more numeric token IDs');
+  if (tokenIds.length === 0 || tokenIds.some((id) => !/^\d+$/.test(id) || !isTokenId(Number(id)))) {
+    return usageError(io, '--id: expected one or more numeric token IDs (1 or more)');
   }
   let target: TokenTarget;
   try {
@@ -341,11 +356,7 @@ async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
-  const client = new GitLabClient({
-    apiUrl: connection.apiUrl,
-    credential: connection.credential,
-    timeoutMs: connection.timeoutMs,
-  });
+  const client = clientFor(connection);
   let results;
   try {
     const requests = tokenIds.map((id) => ({ id: Number(id), target }));
@@ -356,6 +367,7 @@ async function revokeCommand(
       {
         onSecret: (secret) => secrets.add(secret),
         log: stderrLog(io),
+        checkOwner: true,
       },
       secrets,
     );

@@ -49,6 +49,11 @@ export interface CreateHooks extends KindContext {
    * step looks for its token) instead of waiting and listing while the runner is ending the step.
    */
   cancelled?: () => boolean;
+  /**
+   * Every token this run made and reports, across all its targets: one target's reconciliation
+   * must never revoke another's (the same project named by ID and by path, say).
+   */
+  kept?: Set<number>;
 }
 
 export interface NewToken {
@@ -56,6 +61,8 @@ export interface NewToken {
   target: TokenTarget;
   /** the ID of the token that `if-exists: rotate` replaced */
   rotatedFrom?: number;
+  /** set when the replaced token's revoke was not confirmed: it may still be active */
+  oldMayBeActive?: boolean;
 }
 
 export interface TokenRequest {
@@ -98,7 +105,7 @@ function newest(tokens: PersonalAccessToken[]): PersonalAccessToken {
 
 export class TokenMaker {
   private readonly markers = new Set<string>();
-  private readonly kept = new Set<number>();
+  private readonly kept: Set<number>;
 
   constructor(
     private readonly client: GitLabClient,
@@ -106,7 +113,9 @@ export class TokenMaker {
     private readonly target: TokenTarget,
     private readonly request: TokenRequest,
     private readonly hooks: CreateHooks,
-  ) {}
+  ) {
+    this.kept = hooks.kept ?? new Set<number>();
+  }
 
   async make(): Promise<NewToken> {
     const { ifExists, params } = this.request;
@@ -148,6 +157,12 @@ export class TokenMaker {
     const { params } = this.request;
     let lostSentAt: number | undefined;
     for (let attempt = 1; attempt <= 2; attempt++) {
+      if (attempt > 1 && this.hooks.cancelled?.()) {
+        throw new TokenReconcileError(
+          'the step was cancelled before the request could be tried again; no token of this run was left active',
+          undefined,
+        );
+      }
       const marker = newMarker();
       this.markers.add(marker);
       this.hooks.journal?.pending(this.target, params.name, marker);
@@ -231,6 +246,7 @@ export class TokenMaker {
       this.hooks.log.warning(
         `Token ID ${current.id} ${why}, so token ID ${made.id} replaces it, but GitLab did not confirm revoking token ID ${current.id}${detail}: it may still be active, revoke it by hand.`,
       );
+      return { token: made, target: this.target, rotatedFrom: current.id, oldMayBeActive: true };
     }
     return { token: made, target: this.target, rotatedFrom: current.id };
   }
@@ -323,8 +339,9 @@ export class TokenMaker {
         this.hooks.log.info(
           `Revoked token ID ${token.id}, made by a request whose reply was lost.`,
         );
-      } catch {
-        failed.push(token.id);
+      } catch (error) {
+        // A revoke by rotation that stopped halfway leaves its successor active: name that one.
+        failed.push(error instanceof RevokeNotConfirmedError ? error.tokenId : token.id);
       }
     }
     if (failed.length > 0) {

@@ -82,6 +82,7 @@ export async function createTokens(
   };
   // Usernames resolve to IDs; the same user twice in one step is refused (one token per user).
   const claimed = new Map<number, string>();
+  const kept = new Set<number>();
   return mapWithConcurrency(inputs.targets, inputs.maxConcurrency, async (ref) => {
     let userId: number | undefined;
     try {
@@ -98,6 +99,7 @@ export async function createTokens(
         ...hooks,
         onSecret,
         cancelled: () => stop.reason === 'cancelled',
+        kept,
       });
       return { ref, userId, created: await maker.make() };
     } catch (error) {

@@ -16,7 +16,7 @@ import {
   VersionGateError,
 } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
-import { notFoundKind } from './kinds/responses.js';
+import { isBareNotFound, notFoundKind } from './kinds/responses.js';
 import type { KindName } from './kinds/types.js';
 import { TokenListTooLongError } from './list-tokens.js';
 import { UnusableReplyError } from './token.js';
@@ -214,7 +214,9 @@ function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): st
     case 'project':
       return `${head} There is no such project, or the credential cannot see it: check project-id.`;
     case 'token':
-      return `${head} There is no such token.`;
+      return isBareNotFound(error)
+        ? `${head} GitLab does not say what it did not find: the token, or the user or account it was asked for under.`
+        : `${head} There is no such token.`;
     case 'route': {
       const version = ctx.diagnostics?.version;
       return version

@@ -29,6 +29,20 @@ export interface GitLabClientOptions {
   maxWaitMs?: number;
 }
 
+/** What a client needs of the connection inputs (inputs.ts's ConnectionInputs). */
+export interface Connection {
+  apiUrl: string;
+  credential: string | undefined;
+  timeoutMs: number;
+  maxWaitMs: number;
+}
+
+/** A client for the connection the inputs describe: one place for the step, post step and CLI. */
+export function clientFor(connection: Connection, maxSockets?: number): GitLabClient {
+  const { apiUrl, credential, timeoutMs, maxWaitMs } = connection;
+  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets });
+}
+
 export interface ApiResponse<T> {
   status: number;
   data: T;
@@ -146,7 +160,16 @@ export class GitLabClient {
 
   /** A client for the same GitLab with another credential (a token that must act as itself). */
   withCredential(credential: string): GitLabClient {
-    return new GitLabClient({ ...this.options, credential, maxSockets: 1 });
+    // It shares what is left of the rate-limit budget, and a cancel of this client cuts it too.
+    const child = new GitLabClient({
+      ...this.options,
+      credential,
+      maxSockets: 1,
+      maxWaitMs: this.waitBudgetMs,
+    });
+    if (this.cancel.signal.aborted) child.abortAll();
+    else this.cancel.signal.addEventListener('abort', () => child.abortAll(), { once: true });
+    return child;
   }
 
   /** `local` (a time on this machine's clock) on GitLab's clock, once a reply has told it. */

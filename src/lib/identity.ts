@@ -41,10 +41,16 @@ export interface Proof {
   kept: ReadonlySet<number>;
 }
 
-/** True only when the token is provably made by one of this run's requests, and not one it kept. */
+/**
+ * True only when the token is provably made by one of this run's requests, and not one it kept.
+ * A marker decides where there is one; a GitLab that keeps descriptions would have kept ours, so
+ * a token without our marker there is not ours; only where GitLab keeps none (before 17.7, the
+ * key is absent) does the step's unique name prove it.
+ */
 export function provenOurs(token: PersonalAccessToken, proof: Proof): boolean {
   if (proof.kept.has(token.id)) return false;
   const marker = markerOf(token);
-  if (marker !== undefined && proof.markers.has(marker)) return true;
+  if (marker !== undefined) return proof.markers.has(marker);
+  if (token.description !== undefined) return false;
   return proof.uniqueName;
 }

@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { parseExpiresAt } from './expiry.js';
 import { MARKER_LENGTH } from './identity.js';
 import type { TokenTarget } from './kinds/types.js';
+import { isTokenId } from './token.js';
 import { quote } from './text.js';
 
 /** Returns an input's raw value ('' when unset), like `core.getInput` without trimming. */
@@ -45,6 +46,8 @@ export interface ConnectionInputs {
   credential: string | undefined;
   timeoutMs: number;
   insecureHttp: boolean;
+  /** the most time all requests may spend waiting out GitLab's rate limits */
+  maxWaitMs: number;
 }
 
 export interface TokenRequestInputs extends ConnectionInputs {
@@ -64,8 +67,6 @@ export interface TokenRequestInputs extends ConnectionInputs {
   revoke: boolean;
   maxConcurrency: number;
   ifExists: IfExists;
-  /** the most time the step may spend waiting out GitLab's rate limits */
-  maxWaitMs: number;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
@@ -143,12 +144,14 @@ function parseConnectionInto(read: InputReader, env: Env, problems: Problems): C
     problems.add('gitlab-token', 'contains spaces or control characters: copy the token again');
   }
   const timeoutSeconds = parseNumber(read, 'timeout-seconds', 30, 1, 3600, false, problems);
+  const maxWaitSeconds = parseNumber(read, 'max-wait-seconds', 300, 0, 21600, true, problems);
   return {
     apiUrl: typeof base === 'string' ? '' : base.apiUrl,
     instanceUrl: typeof base === 'string' ? '' : base.instanceUrl,
     credential,
     timeoutMs: Math.round(timeoutSeconds * 1000),
     insecureHttp: typeof base === 'string' ? false : base.insecure,
+    maxWaitMs: maxWaitSeconds * 1000,
   };
 }
 
@@ -209,6 +212,13 @@ function parseProjects(raw: string, problems: Problems): string[] {
     .split(/[\n,]/)
     .map((item) => item.trim().replace(/^\/+|\/+$/g, ''))
     .filter((item) => item !== '');
+  if (items.length === 0) {
+    problems.add(
+      'project-id',
+      'required: a numeric project ID or a full path (several: one per line)',
+    );
+    return [];
+  }
   if (items.length > MAX_USERS) {
     problems.add('project-id', `at most ${MAX_USERS} projects per step, got ${items.length}`);
     return [];
@@ -396,13 +406,16 @@ export function parseRevokeTarget(read: InputReader): TokenTarget {
   const groupId = parseGroupId(read('group-id'), problems);
   const impersonation = parseBoolean(read, 'impersonation', problems);
   const rawUser = read('user-id').trim();
-  const userId = /^\d+$/.test(rawUser) && Number(rawUser) >= 1 ? Number(rawUser) : undefined;
+  const number = Number(rawUser);
+  const userId = /^\d+$/.test(rawUser) && isTokenId(number) ? number : undefined;
   if (rawUser && userId === undefined) problems.add('user-id', 'expected the numeric user ID');
-  const projects = parseProjects(read('project-id'), problems);
+  const rawProjects = read('project-id').trim();
+  const projects = rawProjects ? parseProjects(rawProjects, problems) : [];
   let target: TokenTarget = { kind: 'personal', userId };
   if (projects.length > 0) {
     if (projects.length > 1) problems.add('project-id', 'revoke takes one project');
     if (rawUser || groupId) problems.add('project-id', 'goes without user-id and group-id');
+    if (impersonation) problems.add('impersonation', 'is for a user\u2019s token, not a project');
     target = { kind: 'project', projectId: projects[0] };
   } else if (groupId !== undefined) {
     if (impersonation) problems.add('impersonation', 'goes without group-id');
@@ -454,7 +467,6 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     problems,
   );
   const ifExists = parseIfExists(read('if-exists'), problems);
-  const maxWaitSeconds = parseNumber(read, 'max-wait-seconds', 300, 0, 21600, true, problems);
   const uniqueName = read('name').trim() === '';
   if (ifExists !== 'create' && uniqueName) {
     problems.add(
@@ -477,6 +489,5 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     revoke,
     maxConcurrency,
     ifExists,
-    maxWaitMs: maxWaitSeconds * 1000,
   };
 }

@@ -1,6 +1,8 @@
 /** Shapes results for the step outputs and the CLI's formats. */
 import type { TokenResult } from './create-tokens.js';
 import type { NewToken } from './create-token.js';
+import { tokenKind } from './kinds/index.js';
+import { oneLine } from './text.js';
 
 export interface TokenOutput {
   /** the kind of token: personal, impersonation, service-account, project or group */
@@ -54,4 +56,19 @@ export function firstTokenOutputs(tokens: NewToken[]): Record<string, string> {
     'expires-at': first.expires_at ?? '',
     'created-at': first.created_at,
   };
+}
+
+/** `Created token ID 7 for project acme/app (bot user 93), expiring 2026-12-01.`, one line. */
+export function madeLine({ token, rotatedFrom, oldMayBeActive, target }: NewToken): string {
+  const label = tokenKind(target.kind).label(target);
+  const who = target.userId === undefined ? `${label} (bot user ${token.user_id})` : label;
+  const expiry = `expiring ${token.expires_at ?? 'never'}`;
+  if (rotatedFrom !== undefined && oldMayBeActive) {
+    return oneLine(
+      `Created token ID ${token.id} for ${who} to replace token ID ${rotatedFrom}, which GitLab did not confirm revoking (it may still be active), ${expiry}.`,
+    );
+  }
+  const how = rotatedFrom !== undefined ? `Rotated token ID ${rotatedFrom} into` : 'Created';
+  // core.info prints as is: flatten what GitLab returned so no line can become a command.
+  return oneLine(`${how} token ID ${token.id} for ${who}, ${expiry}.`);
 }

@@ -8,14 +8,14 @@
  * It never fails the job: what it cannot confirm is a warning naming the token.
  */
 import * as core from '@actions/core';
-import { describeError } from './describe-error.js';
-import { GitLabClient } from './gitlab-client.js';
+import { describeError, gatherDiagnostics } from './describe-error.js';
+import { clientFor, type GitLabClient } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { provenOurs } from './identity.js';
 import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
 import { tokenKind, type KindContext } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
-import { readJournal, STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from './run-state.js';
+import { readJournal, STATE_REPORTED, type JournalEntry } from './run-state.js';
 import type { PersonalAccessToken } from './token.js';
 
 export async function runPost(): Promise<void> {
@@ -30,8 +30,9 @@ export async function runPost(): Promise<void> {
   const made = journal.filter((entry) => entry.id !== undefined);
   const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
   const revoke = /^true$/i.test(core.getInput('revoke').trim());
-  const interrupted =
-    core.getState(STATE_INTERRUPTED) === 'true' || core.getState(STATE_REPORTED) !== 'true';
+  // The main step names every token it made in its log and outputs once it gets to report; a
+  // step stopped before that (cancelled mid-way, crashed, killed) leaves the naming to this one.
+  const interrupted = core.getState(STATE_REPORTED) !== 'true';
   if (!revoke && pending.length === 0) {
     if (interrupted) nameActive(made);
     return;
@@ -42,16 +43,13 @@ export async function runPost(): Promise<void> {
     connection = parseConnectionInputs((name) => core.getInput(name), process.env);
   } catch (error) {
     const ids = made.map((entry) => entry.id).join(', ') || 'none';
+    const lost = pending.length > 0 ? `; ${pending.length} request(s) whose reply never came` : '';
     core.warning(
-      `Could not reach GitLab to clean up (token IDs made: ${ids}): ${describeError(error, { instanceUrl: '', secrets })} Revoke them by hand.`,
+      `Could not reach GitLab to clean up (token IDs made: ${ids}${lost}): ${describeError(error, { instanceUrl: '', secrets })} Revoke them by hand.`,
     );
     return;
   }
-  const client = new GitLabClient({
-    apiUrl: connection.apiUrl,
-    credential: connection.credential,
-    timeoutMs: connection.timeoutMs,
-  });
+  const client = clientFor(connection);
   const context: KindContext = {
     onSecret: (secret) => {
       secrets.add(secret);
@@ -143,7 +141,9 @@ async function revokeLost(
       const message = describeError(error, {
         instanceUrl: connection.instanceUrl,
         groupId: target.groupId,
+        kind: target.kind,
         secrets,
+        diagnostics: await gatherDiagnostics(client, error),
       });
       core.warning(
         `${entries.length} request(s) for a token named ${JSON.stringify(name)} of ${kind.label(target)} never got a reply, and the tokens could not be listed to check whether GitLab made one: check by hand. ${message}`,

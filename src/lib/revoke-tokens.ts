@@ -3,7 +3,7 @@
  * the CLI's `revoke`. Each result says what GitLab confirmed; the caller decides how to report it.
  */
 import { mapWithConcurrency } from './concurrency.js';
-import { describeError } from './describe-error.js';
+import { describeError, gatherDiagnostics } from './describe-error.js';
 import type { GitLabClient } from './gitlab-client.js';
 import { DEFAULT_MAX_CONCURRENCY, type ConnectionInputs } from './inputs.js';
 import {
@@ -47,7 +47,8 @@ export async function revokeTokens(
         kind: request.target.kind,
         secrets,
       };
-      return { request, error: describeError(error, ctx) };
+      const diagnostics = await gatherDiagnostics(client, error);
+      return { request, error: describeError(error, { ...ctx, diagnostics }) };
     }
   });
 }

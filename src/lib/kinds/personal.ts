@@ -5,9 +5,16 @@
  * (16.0+), revoke with DELETE /personal_access_tokens/:id.
  */
 import { listQuery, readTokenList, type TokenFilter } from '../list-tokens.js';
-import type { PersonalAccessToken } from '../token.js';
+import { readToken, type PersonalAccessToken } from '../token.js';
 import { impersonation } from './impersonation.js';
-import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './responses.js';
+import {
+  deleteToken,
+  expiryBody,
+  notFoundKind,
+  requestNewToken,
+  tokenBody,
+  userOf,
+} from './responses.js';
 import type { TokenKind, TokenTarget } from './types.js';
 
 export const personal: TokenKind = {
@@ -36,5 +43,18 @@ export const personal: TokenKind = {
   rotate: (client, _target, id, expiresAt) =>
     requestNewToken(client, 'POST', `/personal_access_tokens/${id}/rotate`, expiryBody(expiresAt)),
 
-  revoke: (client, _target, id) => deleteToken(client, `/personal_access_tokens/${id}`, 'instance'),
+  async revoke(client, target, id, context) {
+    // The instance route revokes any token by its ID; a user named with it (the CLI's --user-id)
+    // is checked first, so that a token of someone else is never what gets revoked.
+    if (context.checkOwner && target.userId !== undefined) {
+      try {
+        const { data } = await client.request<unknown>('GET', `/personal_access_tokens/${id}`);
+        if (readToken(data)?.user_id !== target.userId) return 'not-found';
+      } catch (error) {
+        if (notFoundKind(error) === 'token') return 'gone';
+        throw error;
+      }
+    }
+    return deleteToken(client, `/personal_access_tokens/${id}`, 'instance');
+  },
 };

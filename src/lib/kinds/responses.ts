@@ -23,6 +23,7 @@ export function notFoundKind(error: unknown): NotFoundKind | undefined {
   if (/^404 ((Personal Access |Impersonation )?Token )?Not Found$/i.test(message)) return 'token';
   // lib/api/resource_access_tokens.rb: not_found!("Could not find <source> access token …")
   if (/^404 Could not find (project|group) access token\b/i.test(message)) return 'token';
+  if (/^404 (project|group) Access Token Not Found$/i.test(message)) return 'token';
   if (/^404 Group Not Found$/i.test(message)) return 'group';
   if (/^404 Project Not Found$/i.test(message)) return 'project';
   if (/^404 User Not Found$/i.test(message)) return 'user';

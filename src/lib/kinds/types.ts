@@ -37,6 +37,11 @@ export type RevokeOutcome = 'revoked' | 'already-revoked' | 'gone' | 'not-found'
 export interface KindContext {
   /** called with every new secret the moment it arrives (a revoke may have to rotate first) */
   onSecret(secret: string): void;
+  /**
+   * Check that a token ID given by a person (the CLI's revoke) is the target's before revoking
+   * it through a route that would revoke any token by ID. The journal's IDs need no check.
+   */
+  checkOwner?: boolean;
   log: { info(message: string): void; warning(message: string): void };
 }
 
