@@ -1,0 +1,85 @@
+/**
+ * action.yml against GitHub's metadata rules and against the code and README: allowed branding,
+ * every input and output described, node24 entry points that exist, and every input documented
+ * in the README and read by the code.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ROOT } from '../helpers/run-action.js';
+
+const yaml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const source = ['inputs.ts', 'post.ts', 'action.ts']
+  .map((file) => readFileSync(join(ROOT, 'src', 'lib', file), 'utf8'))
+  .join('\n');
+
+/** The names under a top-level section (`inputs:`/`outputs:`), with their own lines. */
+function section(name: string): Map<string, string> {
+  const body = yaml.split(new RegExp(`^${name}:\\s*$`, 'm'))[1]?.split(/^\S/m)[0] ?? '';
+  const entries = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of body.split('\n')) {
+    const key = /^ {2}([a-z][a-z0-9-]*):\s*$/.exec(line);
+    if (key) {
+      current = key[1];
+      entries.set(current, '');
+    } else if (current) {
+      entries.set(current, `${entries.get(current)}${line}\n`);
+    }
+  }
+  return entries;
+}
+
+// GitHub's branding colours, and Feather icons GitHub refuses (docs: metadata syntax, branding).
+const COLOURS = [
+  'white',
+  'black',
+  'yellow',
+  'blue',
+  'green',
+  'orange',
+  'red',
+  'purple',
+  'gray-dark',
+];
+const REFUSED_ICONS = ['key', 'tool', 'coffee', 'hexagon', 'bold', 'chrome', 'codepen', 'github'];
+
+describe('action.yml', () => {
+  it('has allowed branding', () => {
+    const icon = /^ {2}icon:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+    const color = /^ {2}color:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+    expect(icon).toMatch(/^[a-z0-9-]+$/);
+    expect(REFUSED_ICONS).not.toContain(icon);
+    expect(COLOURS).toContain(color);
+  });
+
+  it('runs on node24 with main and post files that exist', () => {
+    expect(yaml).toMatch(/^ {2}using: node24$/m);
+    for (const key of ['main', 'post']) {
+      const file = new RegExp(`^ {2}${key}: (\\S+)$`, 'm').exec(yaml)?.[1] ?? '';
+      expect(existsSync(join(ROOT, file))).toBe(true);
+    }
+  });
+
+  it.each(['inputs', 'outputs'])('describes every one of its %s', (name) => {
+    const entries = section(name);
+    expect(entries.size).toBeGreaterThan(0);
+    for (const [key, body] of entries) {
+      expect({ key, described: /^ {4}description:\s*\S/m.test(body) }).toEqual({
+        key,
+        described: true,
+      });
+    }
+  });
+
+  it('documents every input in the README and reads each in the code', () => {
+    for (const input of section('inputs').keys()) {
+      expect({ input, documented: readme.includes(`| \`${input}\``) }).toEqual({
+        input,
+        documented: true,
+      });
+      expect({ input, read: source.includes(`'${input}'`) }).toEqual({ input, read: true });
+    }
+  });
+});
