@@ -356,6 +356,12 @@ describe('CLI: exit codes', () => {
     expectNoLeaks(result, false);
   });
 
+  it('--version prints the version on stdout and exits 0', async () => {
+    const result = await runCli(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^create-gitlab-token \d+\.\d+\.\d+\n$/);
+  });
+
   it('--help prints the usage on stdout and exits 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { VERSION } from '../../src/lib/release.js';
 import { ROOT } from '../helpers/run-action.js';
 
 const yaml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
@@ -81,5 +82,12 @@ describe('action.yml', () => {
       });
       expect({ input, read: source.includes(`'${input}'`) }).toEqual({ input, read: true });
     }
+  });
+});
+
+describe('the release', () => {
+  it("the CLI's --version is package.json's version", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
   });
 });

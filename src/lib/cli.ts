@@ -14,6 +14,7 @@ import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
+import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
 
 export const EXIT_OK = 0;
@@ -48,6 +49,7 @@ const OPTIONS = {
   'allow-insecure-http': flag,
   impersonation: flag,
   help: flag,
+  version: flag,
   id: { type: 'string', multiple: true },
 } as const;
 
@@ -90,6 +92,7 @@ Options (as the action's inputs):
   --skip-auth               send no credential
   --allow-insecure-http     allow plain http to a remote host
   --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
+  --version                 print the version and exit
 
 Output formats:
   json     the tokens as a JSON array (type, target, user_id, id, name, token, scopes,
@@ -234,9 +237,9 @@ export async function runCli(
     return usageError(io, error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help) {
+  if (values.help || values.version) {
     try {
-      await io.stdout(`${USAGE}\n`);
+      await io.stdout(values.help ? `${USAGE}\n` : `create-gitlab-token ${VERSION}\n`);
     } catch {
       return EXIT_FAILED;
     }
