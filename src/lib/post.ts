@@ -15,7 +15,7 @@ import { provenOurs } from './identity.js';
 import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
 import { tokenKind, type KindContext } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
-import { readJournal, STATE_REPORTED, type JournalEntry } from './run-state.js';
+import { readJournal, STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from './run-state.js';
 import type { PersonalAccessToken } from './token.js';
 
 export async function runPost(): Promise<void> {
@@ -30,9 +30,10 @@ export async function runPost(): Promise<void> {
   const made = journal.filter((entry) => entry.id !== undefined);
   const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
   const revoke = /^true$/i.test(core.getInput('revoke').trim());
-  // The main step names every token it made in its log and outputs once it gets to report; a
-  // step stopped before that (cancelled mid-way, crashed, killed) leaves the naming to this one.
-  const interrupted = core.getState(STATE_REPORTED) !== 'true';
+  // A main step that was cancelled, or stopped before it reported (crashed, killed), leaves the
+  // naming of the tokens it made to this one: later steps that would use them never run.
+  const interrupted =
+    core.getState(STATE_INTERRUPTED) === 'true' || core.getState(STATE_REPORTED) !== 'true';
   if (!revoke && pending.length === 0) {
     if (interrupted) nameActive(made);
     return;
