@@ -344,4 +344,60 @@ describe('if-exists', () => {
     expect(commands(result.stdout, 'warning').join('\n')).toContain('has no expiry date');
     expectNoLeaks(result);
   });
+
+  describe('rotate-before', () => {
+    it('a token not due is left as it is: rotated=false, its ID and expiry, no secret', async () => {
+      await run({ name: 'renew-not-due', 'expires-at': '60d' });
+      const current = lastToken();
+      sim.requests.length = 0;
+      const count = sim.tokens.length;
+      const result = await run({
+        name: 'renew-not-due',
+        'if-exists': 'rotate',
+        'rotate-before': '30d',
+        'expires-at': '90d',
+      });
+      expect(result.code).toBe(0);
+      expect(sim.tokens).toHaveLength(count);
+      expect(current.active).toBe(true);
+      expect(sim.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+      expect(result.outputs.rotated).toBe('false');
+      expect(result.outputs.id).toBe(String(current.id));
+      expect(result.outputs['expires-at']).toBe(days(60));
+      expect(result.outputs.token).toBeUndefined();
+      expect(JSON.parse(result.outputs.tokens)).toEqual([]);
+      expect(result.stdout).toContain(`Token ID ${current.id} expires ${days(60)}`);
+      expect(result.summary).toContain('(not due: left as it is)');
+      expectNoLeaks(result);
+    });
+
+    it('a token due within the window is rotated: rotated=true, the new secret', async () => {
+      await run({ name: 'renew-due', 'expires-at': '10d' });
+      const current = lastToken();
+      const result = await run({
+        name: 'renew-due',
+        'if-exists': 'rotate',
+        'rotate-before': '30d',
+        'expires-at': '90d',
+      });
+      expect(result.code).toBe(0);
+      expect(current.active).toBe(false);
+      expect(result.outputs.rotated).toBe('true');
+      expect(result.outputs.token).toBe(lastToken().token);
+      expect(result.outputs['expires-at']).toBe(days(90));
+      expectNoLeaks(result);
+    });
+
+    it('needs if-exists: rotate, and a number of days', async () => {
+      const result = await run({ name: 'renew-bad', 'rotate-before': '30' });
+      expect(result.code).toBe(1);
+      const errors = commands(result.stdout, 'error').join('\n');
+      expect(errors).toContain('rotate-before: expected a number of days');
+      const alone = await run({ name: 'renew-bad', 'rotate-before': '30d' });
+      expect(commands(alone.stdout, 'error').join('\n')).toContain(
+        'rotate-before: goes with if-exists: rotate',
+      );
+      expect(sim.requests).toEqual([]);
+    });
+  });
 });

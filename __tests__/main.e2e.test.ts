@@ -59,6 +59,7 @@ describe('main step', () => {
       scopes: 'api,read_repository',
       'expires-at': expiry,
       'created-at': made.created_at,
+      rotated: 'false',
       tokens: JSON.stringify([
         {
           type: 'personal',

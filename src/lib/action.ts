@@ -11,7 +11,13 @@ import { describeError } from './describe-error.js';
 import { clientFor } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
-import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
+import {
+  firstTokenOutputs,
+  madeLine,
+  madeTokens,
+  tokenOutputs,
+  unchangedOutputs,
+} from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
 import { summaryTable } from './summary.js';
@@ -83,9 +89,10 @@ async function createAndReport(now: Date): Promise<void> {
 
 function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSignal): void {
   const tokens = madeTokens(results);
-  for (const [name, value] of Object.entries(firstTokenOutputs(tokens))) {
-    core.setOutput(name, value);
-  }
+  const unchanged = results.find((result) => result.unchanged)?.unchanged;
+  const single =
+    tokens.length > 0 || !unchanged ? firstTokenOutputs(tokens) : unchangedOutputs(unchanged);
+  for (const [name, value] of Object.entries(single)) core.setOutput(name, value);
   core.setOutput('tokens', JSON.stringify(tokenOutputs(tokens)));
   for (const made of tokens) core.info(madeLine(made));
   const failures = results.filter((result) => result.error !== undefined && !result.notStarted);

@@ -44,6 +44,7 @@ const OPTIONS = {
   'project-id': text,
   'access-level': text,
   'if-exists': text,
+  'rotate-before': text,
   output: text,
   'skip-auth': flag,
   'allow-insecure-http': flag,
@@ -86,6 +87,7 @@ Options (as the action's inputs):
                             maintainer (GitLab's default) or owner, or the number
   --impersonation           an impersonation token of --user-id
   --if-exists MODE          create (default), rotate or fail
+  --rotate-before Nd        with --if-exists rotate: rotate only a token expiring within N days
   --timeout-seconds N       per-request time limit (default 30)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
   --max-wait-seconds N      the most time spent waiting out rate limits (default 300)
@@ -327,7 +329,7 @@ async function createCommand(
         return EXIT_FAILED;
       }
     }
-    return results.every((result) => result.created) ? EXIT_OK : EXIT_FAILED;
+    return results.every((result) => result.created || result.unchanged) ? EXIT_OK : EXIT_FAILED;
   } finally {
     client.dispose();
   }

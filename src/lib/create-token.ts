@@ -70,6 +70,14 @@ export interface TokenRequest {
   ifExists: IfExists;
   /** the name was generated for this step (unique to it), so it proves a token is ours */
   uniqueName: boolean;
+  /** with if-exists rotate: rotate only a token that expires by this date (YYYY-MM-DD, UTC) */
+  rotateBy?: string;
+}
+
+/** `rotate-before`: an existing token that is not due yet, left as it is (no secret). */
+export interface UnchangedToken {
+  existing: PersonalAccessToken;
+  target: TokenTarget;
 }
 
 /** GitLab keeps a late commit this long after a gateway gave up; look again after it. */
@@ -117,7 +125,7 @@ export class TokenMaker {
     this.kept = hooks.kept ?? new Set<number>();
   }
 
-  async make(): Promise<NewToken> {
+  async make(): Promise<NewToken | UnchangedToken> {
     const { ifExists, params } = this.request;
     if (ifExists !== 'create') {
       const existing = await this.kind.list(this.client, this.target, {
@@ -129,12 +137,29 @@ export class TokenMaker {
         if (ifExists === 'fail') {
           throw new TokenExistsError(current.id, params.name, this.kind.label(this.target));
         }
-        return sameScopes(current.scopes, params.scopes)
-          ? this.rotate(current)
-          : this.replace(current, 'has other scopes than requested');
+        if (!sameScopes(current.scopes, params.scopes)) {
+          return this.replace(current, 'has other scopes than requested');
+        }
+        if (!this.due(current)) return { existing: current, target: this.target };
+        return this.rotate(current);
       }
     }
     return { token: await this.create(), target: this.target };
+  }
+
+  /**
+   * Whether `current` is due for rotation: always without rotate-before; with it, when it
+   * expires by then, or never (a token without expiry is always renewed into one with).
+   */
+  private due(current: PersonalAccessToken): boolean {
+    const { rotateBy } = this.request;
+    if (rotateBy === undefined || current.expires_at === null || current.expires_at <= rotateBy) {
+      return true;
+    }
+    this.hooks.log.info(
+      `Token ID ${current.id} expires ${current.expires_at}, after ${rotateBy} (rotate-before): not rotated, and no new secret is output.`,
+    );
+    return false;
   }
 
   private get proof(): Proof {

@@ -3,7 +3,12 @@
  * stop the others: every result, good or bad, is returned so that all made tokens are reported.
  * Once the step is told to stop (a cancel, or the rate-limit budget spent), no new user is begun.
  */
-import { TokenMaker, type CreateHooks, type NewToken } from './create-token.js';
+import {
+  TokenMaker,
+  type CreateHooks,
+  type NewToken,
+  type UnchangedToken,
+} from './create-token.js';
 import { describeError, gatherDiagnostics } from './describe-error.js';
 import { DuplicateUserError, NotStartedError } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
@@ -18,6 +23,8 @@ export interface TokenResult {
   /** the user's resolved numeric ID (undefined when not a user's token, or unresolved) */
   userId?: number;
   created?: NewToken;
+  /** rotate-before: the existing token was not due, and is left as it is */
+  unchanged?: UnchangedToken;
   /** the message for people, already scrubbed of secrets */
   error?: string;
   /** true when the user was never begun (the step was stopping) */
@@ -79,6 +86,7 @@ export async function createTokens(
     },
     ifExists: inputs.ifExists,
     uniqueName: inputs.uniqueName,
+    rotateBy: inputs.rotateBy,
   };
   // Usernames resolve to IDs; the same user twice in one step is refused (one token per user).
   const claimed = new Map<number, string>();
@@ -101,7 +109,10 @@ export async function createTokens(
         cancelled: () => stop.reason === 'cancelled',
         kept,
       });
-      return { ref, userId, created: await maker.make() };
+      const outcome = await maker.make();
+      return 'existing' in outcome
+        ? { ref, userId, unchanged: outcome }
+        : { ref, userId, created: outcome };
     } catch (error) {
       const diagnostics = await gatherDiagnostics(client, error);
       const message = describeError(error, {

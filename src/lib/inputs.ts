@@ -67,6 +67,8 @@ export interface TokenRequestInputs extends ConnectionInputs {
   revoke: boolean;
   maxConcurrency: number;
   ifExists: IfExists;
+  /** rotate-before: with if-exists rotate, the last expiry date (UTC) at which to rotate */
+  rotateBy: string | undefined;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
@@ -389,6 +391,34 @@ function parseGroupId(raw: string, problems: Problems): string | undefined {
   return undefined;
 }
 
+/** `Nd`: rotate a token that expires within N days (with if-exists: rotate). */
+function parseRotateBefore(
+  raw: string,
+  ifExists: IfExists,
+  now: Date,
+  problems: Problems,
+): string | undefined {
+  const value = raw.trim();
+  if (value === '') return undefined;
+  const days = /^(\d{1,4})d$/i.exec(value);
+  if (!days || Number(days[1]) < 1 || Number(days[1]) > 3650) {
+    problems.add(
+      'rotate-before',
+      `expected a number of days from 1 to 3650 such as 30d, got ${quote(value)}`,
+    );
+    return undefined;
+  }
+  if (ifExists !== 'rotate') {
+    problems.add(
+      'rotate-before',
+      'goes with if-exists: rotate (it says when an existing token is due)',
+    );
+  }
+  const by = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  by.setUTCDate(by.getUTCDate() + Number(days[1]));
+  return by.toISOString().slice(0, 10);
+}
+
 function parseIfExists(raw: string, problems: Problems): IfExists {
   const value = raw.trim().toLowerCase() || 'create';
   if (value === 'create' || value === 'rotate' || value === 'fail') return value;
@@ -467,6 +497,7 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     problems,
   );
   const ifExists = parseIfExists(read('if-exists'), problems);
+  const rotateBy = parseRotateBefore(read('rotate-before'), ifExists, now, problems);
   const uniqueName = read('name').trim() === '';
   if (ifExists !== 'create' && uniqueName) {
     problems.add(
@@ -489,5 +520,6 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
     revoke,
     maxConcurrency,
     ifExists,
+    rotateBy,
   };
 }

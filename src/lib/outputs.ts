@@ -1,6 +1,7 @@
 /** Shapes results for the step outputs and the CLI's formats. */
 import type { TokenResult } from './create-tokens.js';
-import type { NewToken } from './create-token.js';
+import type { NewToken, UnchangedToken } from './create-token.js';
+import type { PersonalAccessToken } from './token.js';
 import { tokenKind } from './kinds/index.js';
 import { oneLine } from './text.js';
 
@@ -45,16 +46,28 @@ export function tokenOutputs(tokens: NewToken[]): TokenOutput[] {
 
 /** The single-value outputs, describing the first token. */
 export function firstTokenOutputs(tokens: NewToken[]): Record<string, string> {
-  const first = tokens[0]?.token;
+  const first = tokens[0];
   if (!first) return {};
   return {
-    token: first.token,
-    id: String(first.id),
-    name: first.name,
-    'user-id': String(first.user_id),
-    scopes: first.scopes.join(','),
-    'expires-at': first.expires_at ?? '',
-    'created-at': first.created_at,
+    token: first.token.token,
+    ...describedOutputs(first.token),
+    rotated: String(first.rotatedFrom !== undefined),
+  };
+}
+
+/** rotate-before: a token not due is described, never with a secret (GitLab shows one once). */
+export function unchangedOutputs({ existing }: UnchangedToken): Record<string, string> {
+  return { ...describedOutputs(existing), rotated: 'false' };
+}
+
+function describedOutputs(token: PersonalAccessToken): Record<string, string> {
+  return {
+    id: String(token.id),
+    name: token.name,
+    'user-id': String(token.user_id),
+    scopes: token.scopes.join(','),
+    'expires-at': token.expires_at ?? '',
+    'created-at': token.created_at,
   };
 }
 

@@ -63,7 +63,7 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
   const label = refLabel(result.ref);
   const who = result.userId !== undefined ? `${label} (ID ${result.userId})` : label;
   const kind = cell(result.ref.kind);
-  const token = result.created?.token;
+  const token = result.created?.token ?? result.unchanged?.existing;
   // core.summary leaves an empty cell unclosed (`<td>`), so empty cells get a dash.
   if (!token) {
     return [kind, cell(who), cell('failed (see the log)'), ...Array(COLUMNS - 3).fill(cell('-'))];
@@ -71,9 +71,11 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
   const level = token.access_level;
   const access = level === undefined ? '-' : `${LEVEL_NAMES[level] ?? level}`;
   const bot = result.userId === undefined ? ` (bot user ${token.user_id})` : '';
-  const rotated = result.created?.rotatedFrom
-    ? ` (rotated from ${result.created.rotatedFrom})`
-    : '';
+  const rotated = result.unchanged
+    ? ' (not due: left as it is)'
+    : result.created?.rotatedFrom
+      ? ` (rotated from ${result.created.rotatedFrom})`
+      : '';
   return [
     kind,
     cell(`${who}${bot}`),
@@ -87,7 +89,7 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
     ),
     cell(access),
     cell(token.expires_at ?? 'never'),
-    cell(revoke ? 'yes' : 'no'),
+    cell(revoke && !result.unchanged ? 'yes' : 'no'),
   ];
 }
 
