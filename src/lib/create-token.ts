@@ -137,7 +137,8 @@ export class TokenMaker {
         if (ifExists === 'fail') {
           throw new TokenExistsError(current.id, params.name, this.kind.label(this.target));
         }
-        if (!sameScopes(current.scopes, params.scopes)) {
+        // No scopes asked (self-rotate): the rotation keeps the token's own.
+        if (params.scopes.length > 0 && !sameScopes(current.scopes, params.scopes)) {
           return this.replace(current, 'has other scopes than requested');
         }
         if (!this.due(current)) return { existing: current, target: this.target };
@@ -249,6 +250,7 @@ export class TokenMaker {
       rotated = await this.kind.rotate(this.client, this.target, current.id, params.expiresAt);
     } catch (error) {
       if (!mayHaveActed(error)) throw error;
+      if (this.kind.canCreate === false) throw await this.lostSelfRotation(current, error);
       this.hooks.log.warning(
         `The reply to the rotation of token ID ${current.id} was lost; a rotation is never sent twice, so a new token replaces it.`,
       );
@@ -259,6 +261,30 @@ export class TokenMaker {
     this.keep(rotated, undefined, current.id);
     this.checkRotated(current, rotated);
     return { token: rotated, target: this.target, rotatedFrom: current.id };
+  }
+
+  /**
+   * The credential's own rotation lost its reply. It is never sent again; whether GitLab did it
+   * shows in whether the credential still works (a revoked token on a route other than a rotate
+   * one is a plain 401: it does not set off reuse detection).
+   */
+  private async lostSelfRotation(current: PersonalAccessToken, cause: unknown): Promise<Error> {
+    await this.settle();
+    try {
+      const still = await this.kind.list(this.client, this.target, { name: current.name });
+      if (still.some((token) => token.id === current.id)) {
+        return new TokenReconcileError(
+          `the reply to the credential's rotation was lost, and the credential (token ID ${current.id}) still works: GitLab did not rotate it; run the step again`,
+          cause,
+        );
+      }
+    } catch {
+      // It no longer authenticates: the rotation happened, or the credential was revoked.
+    }
+    return new TokenReconcileError(
+      `the reply to the credential's rotation was lost, and the credential (token ID ${current.id}) no longer works: GitLab rotated (or revoked) it, and the new secret is lost. Create a new credential by hand, and revoke the one rotated from token ID ${current.id}`,
+      cause,
+    );
   }
 
   /** A new token, then the old one revoked: for a token whose scopes differ, or a lost rotation. */

@@ -44,6 +44,7 @@ export function userLabel(user: UserRef): string {
 export function refLabel(ref: TargetRef): string {
   if (ref.kind === 'project') return `project ${ref.projectId}`;
   if (ref.kind === 'group') return `group ${ref.groupId}`;
+  if (ref.kind === 'self') return 'the credential itself';
   return userLabel(ref.user);
 }
 
@@ -54,6 +55,8 @@ async function resolveTarget(client: GitLabClient, ref: TargetRef): Promise<Toke
       return { kind: 'project', projectId: ref.projectId };
     case 'group':
       return { kind: 'group', groupId: ref.groupId };
+    case 'self':
+      return { kind: 'self' };
     case 'service-account':
       return {
         kind: ref.kind,

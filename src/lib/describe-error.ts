@@ -275,6 +275,27 @@ function describe400(error: GitLabApiError, text: string, head: string, ctx: Err
   return `${head} ${hints.length > 0 ? `${hints.join('; ')}.` : 'Check the inputs GitLab names.'}`;
 }
 
+/** lib/api/personal_access_tokens/self_rotation.rb: what a self-rotation's refusal means. */
+function describeSelfRotate(
+  error: GitLabApiError,
+  head: string,
+  ctx: ErrorContext,
+): string | undefined {
+  if (error.status === 405) {
+    return `${head} Only a personal, project or group access token can rotate itself (not an OAuth or CI job token): give gitlab-token such a token.`;
+  }
+  if (bodyField(error.body, 'error') === 'insufficient_scope' || error.status === 403) {
+    return `${head} The credential needs the api scope (or self_rotate, GitLab 17.9 or later) to rotate itself.`;
+  }
+  if (error.status === 401 && bodyField(error.body, 'error') === 'invalid_token') return undefined;
+  if (error.status === 401 || error.status === 404) {
+    const version = ctx.diagnostics?.version;
+    const running = version ? ` (this instance runs ${version})` : '';
+    return `${head} A token rotating itself needs GitLab 16.10 or later${running}; before it, this route answers like another token's rotation.`;
+  }
+  return undefined;
+}
+
 function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
   // Scrub before shortening, so that a cut cannot leave part of a secret behind.
   const text = oneLine(scrubSecrets(gitlabErrorText(error.body), ctx.secrets), 300);
@@ -283,6 +304,10 @@ function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
   const words = detail ? oneLine(scrubSecrets(detail, ctx.secrets), 300) : text;
   const quoted = words ? `: GitLab said ${quote(words, 300)}` : '';
   const head = `GitLab answered ${said} to ${error.method} ${error.path}${quoted}.`;
+  if (error.path === '/personal_access_tokens/self/rotate' && error.status !== 429) {
+    const self = describeSelfRotate(error, head, ctx);
+    if (self) return self;
+  }
   switch (true) {
     case error.status === 401:
       return describe401(error, head, ctx);
@@ -438,6 +463,9 @@ export async function gatherDiagnostics(
       : error;
   if (!(cause instanceof GitLabApiError)) return {};
   try {
+    if (cause.path === '/personal_access_tokens/self/rotate' && [401, 404].includes(cause.status)) {
+      return { version: await gitlabVersion(client) };
+    }
     const plain401 = cause.status === 401 && bodyField(cause.body, 'error') !== 'invalid_token';
     const plain403 =
       cause.status === 403 && bodyField(cause.body, 'error') !== 'insufficient_scope';

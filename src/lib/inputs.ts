@@ -25,7 +25,8 @@ export type TargetRef =
   | { kind: 'personal' | 'impersonation'; user: UserRef }
   | { kind: 'service-account'; user: UserRef; groupId: string }
   | { kind: 'project'; projectId: string }
-  | { kind: 'group'; groupId: string };
+  | { kind: 'group'; groupId: string }
+  | { kind: 'self' };
 
 /** GitLab's access levels (doc/api/access_requests.md#valid-access-levels), by name. */
 export const ACCESS_LEVELS: Readonly<Record<string, number>> = {
@@ -54,7 +55,7 @@ export interface TokenRequestInputs extends ConnectionInputs {
   /** one token each, in the order given */
   targets: TargetRef[];
   /** the input that names the targets, for messages */
-  targetInput: 'user-id' | 'project-id' | 'group-id';
+  targetInput: 'user-id' | 'project-id' | 'group-id' | 'self-rotate';
   groupId: string | undefined;
   /** project and group access tokens only; undefined = GitLab's default (maintainer) */
   accessLevel: number | undefined;
@@ -461,9 +462,72 @@ export function parseRevokeTarget(read: InputReader): TokenTarget {
   return target;
 }
 
+/**
+ * `self-rotate: true`: the credential rotates itself (POST /personal_access_tokens/self/rotate).
+ * No target inputs, and nothing a rotation cannot change (it keeps name, scopes, description).
+ */
+function parseSelfRotate(
+  read: InputReader,
+  env: Env,
+  now: Date,
+  problems: Problems,
+): TokenRequestInputs {
+  const connection = parseConnectionInto(read, env, problems);
+  for (const input of [
+    'user-id',
+    'project-id',
+    'group-id',
+    'access-level',
+    'scopes',
+    'description',
+  ]) {
+    if (read(input).trim()) {
+      problems.add(
+        input,
+        'goes without self-rotate (the credential rotates itself, keeping its own)',
+      );
+    }
+  }
+  if (parseBoolean(read, 'impersonation', problems)) {
+    problems.add('impersonation', 'goes without self-rotate');
+  }
+  if (parseBoolean(read, 'revoke', problems)) {
+    problems.add(
+      'revoke',
+      'goes without self-rotate (it would revoke the new credential when the job ends)',
+    );
+  }
+  // The runner always passes action.yml's default (create): only fail says something else.
+  if (read('if-exists').trim().toLowerCase() === 'fail') {
+    problems.add('if-exists', 'fail goes without self-rotate (the credential always exists)');
+  }
+  const expiry = parseExpiresAt(read('expires-at'), now);
+  if (typeof expiry === 'string') problems.add('expires-at', expiry);
+  const rotateBy = parseRotateBefore(read('rotate-before'), 'rotate', now, problems);
+  problems.throwIfAny();
+  return {
+    ...connection,
+    targets: [{ kind: 'self' }],
+    targetInput: 'self-rotate',
+    groupId: undefined,
+    accessLevel: undefined,
+    scopes: [],
+    name: '',
+    uniqueName: false,
+    expiresAt: typeof expiry === 'string' ? undefined : expiry.date,
+    description: undefined,
+    revoke: false,
+    maxConcurrency: 1,
+    ifExists: 'rotate',
+    rotateBy,
+  };
+}
+
 /** Parses every input of the main step; throws InputError listing all problems. */
 export function parseInputs(read: InputReader, env: Env, now: Date): TokenRequestInputs {
   const problems = new Problems();
+  const selfRotate = parseBoolean(read, 'self-rotate', problems);
+  if (selfRotate) return parseSelfRotate(read, env, now, problems);
   const connection = parseConnectionInto(read, env, problems);
   const scopes = parseScopes(read('scopes'), problems);
   const name = parseName(read('name'), env, problems);

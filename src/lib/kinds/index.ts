@@ -2,6 +2,7 @@
 import { impersonation } from './impersonation.js';
 import { personal } from './personal.js';
 import { groupToken, projectToken } from './resource.js';
+import { selfToken } from './self.js';
 import { serviceAccount } from './service-account.js';
 import type { KindName, TokenKind } from './types.js';
 
@@ -11,6 +12,7 @@ const KINDS: Record<KindName, TokenKind> = {
   'service-account': serviceAccount,
   project: projectToken,
   group: groupToken,
+  self: selfToken,
 };
 
 export function tokenKind(kind: KindName): TokenKind {

@@ -6,7 +6,8 @@ import type { GitLabClient } from '../gitlab-client.js';
 import type { TokenFilter } from '../list-tokens.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../token.js';
 
-export type KindName = 'personal' | 'impersonation' | 'service-account' | 'project' | 'group';
+export type KindName =
+  'personal' | 'impersonation' | 'service-account' | 'project' | 'group' | 'self';
 
 /** Whose token: a user's, a group's service account's, or a project's or group's own bot's. */
 export interface TokenTarget {
@@ -46,6 +47,8 @@ export interface KindContext {
 }
 
 export interface TokenKind {
+  /** false for a kind that can only be rotated (the credential itself): no replacing it */
+  readonly canCreate?: false;
   /** e.g. `user 42`, `service account 90 of group acme` */
   label(target: TokenTarget): string;
   create(client: GitLabClient, target: TokenTarget, params: TokenParams): Promise<TokenWithSecret>;
