@@ -49,6 +49,7 @@ const OPTIONS = {
   'skip-auth': flag,
   'allow-insecure-http': flag,
   impersonation: flag,
+  'self-rotate': flag,
   help: flag,
   version: flag,
   id: { type: 'string', multiple: true },
@@ -88,6 +89,8 @@ Options (as the action's inputs):
   --impersonation           an impersonation token of --user-id
   --if-exists MODE          create (default), rotate or fail
   --rotate-before Nd        with --if-exists rotate: rotate only a token expiring within N days
+  --self-rotate             the credential rotates itself (no target flags); with
+                            --output, the new secret is printed
   --timeout-seconds N       per-request time limit (default 30)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
   --max-wait-seconds N      the most time spent waiting out rate limits (default 300)
