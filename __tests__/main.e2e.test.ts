@@ -84,6 +84,18 @@ describe('main step', () => {
     expectNoLeaks(result);
   });
 
+  it('writes one debug line per request: method, path, status; never a header or a body', async () => {
+    const result = await run({ 'user-id': '@alice', scopes: 'read_api', name: 'debug me' });
+    expect(result.code).toBe(0);
+    expect(commands(result.stdout, 'debug')).toEqual([
+      expect.stringMatching(/^GET \/users\?… answered 200 \(\d+ ms, attempt 1\)$/),
+      expect.stringMatching(
+        /^POST \/users\/42\/personal_access_tokens answered 201 \(\d+ ms, attempt 1\)$/,
+      ),
+    ]);
+    expectNoLeaks(result);
+  });
+
   it('resolves a username with one look-up, then creates', async () => {
     const result = await run({ 'user-id': '@alice', scopes: 'read_api', name: 'ci bot' });
     expect(result.code).toBe(0);

@@ -60,7 +60,7 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
-  const client = clientFor(inputs, inputs.maxConcurrency);
+  const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
     core.saveState(STATE_INTERRUPTED, 'true');
     core.warning(

@@ -25,6 +25,11 @@ export interface GitLabClientOptions {
   maxSockets?: number;
   retry?: Partial<RetryPolicy>;
   userAgent?: string;
+  /**
+   * One line per attempt (method, path without its query, status or failure, time): for the
+   * runner's debug log. Never headers or bodies.
+   */
+  debug?: (line: string) => void;
   /** the most time all requests together may spend waiting out rate limits (default 300 s) */
   maxWaitMs?: number;
 }
@@ -38,9 +43,13 @@ export interface Connection {
 }
 
 /** A client for the connection the inputs describe: one place for the step, post step and CLI. */
-export function clientFor(connection: Connection, maxSockets?: number): GitLabClient {
+export function clientFor(
+  connection: Connection,
+  maxSockets?: number,
+  debug?: (line: string) => void,
+): GitLabClient {
   const { apiUrl, credential, timeoutMs, maxWaitMs } = connection;
-  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets });
+  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets, debug });
 }
 
 export interface ApiResponse<T> {
@@ -196,10 +205,15 @@ export class GitLabClient {
       let status: number;
       let headers: IncomingHttpHeaders;
       let text: string;
+      const started = Date.now();
+      const where = `${method} ${path.split('?')[0]}${path.includes('?') ? '?…' : ''}`;
+      const took = (): string => `${Date.now() - started} ms, attempt ${attempt}`;
       try {
         ({ status, headers, body: text } = await this.send(method, url, body));
+        this.options.debug?.(`${where} answered ${status} (${took()})`);
       } catch (error) {
         const failure = this.toNetworkError(error, method, path, url);
+        this.options.debug?.(`${where} failed: ${failure.code} (${took()})`);
         if (isRepeatable(failure, idempotent) && attempt < this.retry.networkAttempts) {
           await sleep(backoffDelay(attempt, this.retry), this.cancel.signal);
           continue;

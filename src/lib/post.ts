@@ -50,7 +50,7 @@ export async function runPost(): Promise<void> {
     );
     return;
   }
-  const client = clientFor(connection);
+  const client = clientFor(connection, undefined, core.debug);
   const context: KindContext = {
     onSecret: (secret) => {
       secrets.add(secret);
