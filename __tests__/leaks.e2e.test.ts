@@ -423,12 +423,15 @@ describe('hostile inputs cannot start a workflow command', () => {
           [input]: `x${payload}`,
         },
       });
-      // The runner reads commands from both streams; the action's own are masks and one error.
+      // The runner reads commands from both streams; the action's own are masks, one error and its
+      // debug lines.
       const lines = [...result.stdout.split(/\r?\n|\r/), ...result.stderr.split(/\r?\n|\r/)];
       const foreign = lines.filter(
-        (line) => line.trimStart().startsWith('::') && !/^::(add-mask|error)::/.test(line),
+        (line) => line.trimStart().startsWith('::') && !/^::(add-mask|error|debug)::/.test(line),
       );
       expect(foreign).toEqual([]);
+      // Debug lines carry only the method, the path without its query and the status.
+      for (const line of commands(result.stdout, 'debug')) expect(line).not.toContain('INJECTED');
       for (const line of commands(result.stdout, 'error')) {
         expect(line.startsWith('INJECTED')).toBe(false);
       }
