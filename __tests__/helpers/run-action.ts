@@ -16,7 +16,7 @@ function findRoot(start: string): string {
 }
 
 export const ROOT = findRoot(import.meta.dirname ?? process.cwd());
-const MAIN = join(ROOT, 'dist', 'index.js');
+export const MAIN = join(ROOT, 'dist', 'index.js');
 const POST = join(ROOT, 'dist', 'post', 'index.js');
 export const CLI = join(ROOT, 'dist', 'cli', 'index.js');
 
@@ -114,8 +114,17 @@ export function spawnNode(
   });
 }
 
-async function runStep(script: string, options: StepOptions): Promise<StepResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'cgt-step-'));
+/** A step's runner files (in a folder of its own) and the environment that names them. */
+export interface PreparedStep {
+  dir: string;
+  files: { output: string; state: string; summary: string };
+  /** the child's whole environment: runner files, INPUT_*, STATE_* and `options.env` */
+  env: Record<string, string>;
+}
+
+/** Lays out what the runner hands a step: empty command files, inputs, state. */
+export function prepareStep(options: StepOptions, prefix = 'cgt-step-'): PreparedStep {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const files = {
     output: join(dir, 'output'),
     state: join(dir, 'state'),
@@ -131,23 +140,42 @@ async function runStep(script: string, options: StepOptions): Promise<StepResult
   // The runner upper-cases input names and keeps their hyphens.
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
+  return { dir, files, env: childEnv({ ...env, ...options.env }) };
+}
+
+/** Reads what the step left in its runner files, then removes their folder. */
+export function collectStep(
+  prepared: PreparedStep,
+  run: { code: number | null; stdout: string; stderr: string },
+): StepResult {
   try {
-    const result = await spawnNode(script, [], childEnv({ ...env, ...options.env }));
     const raw = {
-      output: readFileSync(files.output, 'utf8'),
-      state: readFileSync(files.state, 'utf8'),
-      summary: readFileSync(files.summary, 'utf8'),
+      output: readFileSync(prepared.files.output, 'utf8'),
+      state: readFileSync(prepared.files.state, 'utf8'),
+      summary: readFileSync(prepared.files.summary, 'utf8'),
     };
     return {
-      ...result,
+      ...run,
       outputs: parseCommandFile(raw.output),
       state: parseCommandFile(raw.state),
       summary: raw.summary,
       files: raw,
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(prepared.dir, { recursive: true, force: true });
   }
+}
+
+async function runStep(script: string, options: StepOptions): Promise<StepResult> {
+  const prepared = prepareStep(options);
+  let run;
+  try {
+    run = await spawnNode(script, [], prepared.env);
+  } catch (error) {
+    rmSync(prepared.dir, { recursive: true, force: true });
+    throw error;
+  }
+  return collectStep(prepared, run);
 }
 
 export function runMainStep(options: StepOptions = {}): Promise<StepResult> {

@@ -4,17 +4,8 @@
  * runner's cancel signals (SIGINT, then SIGTERM). Its result is read when it exits.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  ROOT,
-  actionDefaults,
-  childEnv,
-  parseCommandFile,
-  type StepOptions,
-  type StepResult,
-} from './run-action.js';
+import { rmSync } from 'node:fs';
+import { MAIN, collectStep, prepareStep, type StepOptions, type StepResult } from './run-action.js';
 
 export interface RunningStep {
   /** Sends a signal to the step while it runs; false once it has exited. */
@@ -28,23 +19,9 @@ export interface RunningStep {
 }
 
 export function startMainStep(options: StepOptions = {}): RunningStep {
-  const dir = mkdtempSync(join(tmpdir(), 'cgt-running-'));
-  const files = {
-    output: join(dir, 'output'),
-    state: join(dir, 'state'),
-    summary: join(dir, 'summary'),
-  };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  const inputs = { ...(options.noDefaults ? {} : actionDefaults()), ...options.inputs };
-  const env: Record<string, string> = {
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STATE: files.state,
-    GITHUB_STEP_SUMMARY: files.summary,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
-    env: childEnv({ ...env, ...options.env }),
+  const prepared = prepareStep(options, 'cgt-running-');
+  const child = spawn(process.execPath, [MAIN], {
+    env: prepared.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -54,30 +31,15 @@ export function startMainStep(options: StepOptions = {}): RunningStep {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<StepResult>((resolvePromise, reject) => {
     child.on('error', (error) => {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(prepared.dir, { recursive: true, force: true });
       reject(error);
     });
     child.on('close', (code) => {
       exited = true;
       try {
-        const raw = {
-          output: readFileSync(files.output, 'utf8'),
-          state: readFileSync(files.state, 'utf8'),
-          summary: readFileSync(files.summary, 'utf8'),
-        };
-        resolvePromise({
-          code,
-          stdout,
-          stderr,
-          outputs: parseCommandFile(raw.output),
-          state: parseCommandFile(raw.state),
-          summary: raw.summary,
-          files: raw,
-        });
+        resolvePromise(collectStep(prepared, { code, stdout, stderr }));
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
       }
     });
   });
