@@ -20,14 +20,19 @@ import {
 } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
+import { SecretStores } from './store/index.js';
 import { summaryTable } from './summary.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
-/** Every secret the step is handed: the credential, and a proxy URL's password. */
+/** Every secret the step is handed: the credentials, and a proxy URL's password. */
 function credentials(): string[] {
   return [
-    ...[core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+    ...[
+      core.getInput('gitlab-token'),
+      process.env.GITLAB_TOKEN ?? '',
+      core.getInput('github-token'),
+    ]
       .map((value) => value.trim())
       .filter(Boolean),
     ...environmentProxySecrets(process.env),
@@ -67,14 +72,30 @@ async function createAndReport(now: Date): Promise<void> {
       `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
     );
   });
+  const log = { info: core.info, warning: core.warning };
+  const stores =
+    inputs.stores.length > 0
+      ? SecretStores.open(
+          inputs.stores,
+          client,
+          inputs.github && {
+            ...inputs.github,
+            timeoutMs: inputs.timeoutMs,
+            maxWaitMs: inputs.maxWaitMs,
+          },
+          log,
+          core.debug,
+        )
+      : undefined;
   try {
     const results = await createTokens(
       client,
       inputs,
       {
         onSecret: (secret) => core.setSecret(secret),
-        log: { info: core.info, warning: core.warning },
+        log,
         journal: stateJournal((key, value) => core.saveState(key, value), inputs.uniqueName),
+        stores,
       },
       signals.stop,
     );
@@ -84,6 +105,7 @@ async function createAndReport(now: Date): Promise<void> {
   } finally {
     signals.release();
     client.dispose();
+    stores?.dispose();
   }
 }
 
