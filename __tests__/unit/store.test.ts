@@ -58,7 +58,7 @@ describe('parseStoreIn', () => {
       }),
       expect.objectContaining({ environment: 'production', name: 'GITLAB_TOKEN' }),
     ]);
-    expect(targets[0].environmentScope).toBeUndefined();
+    expect(targets[0]).toEqual(expect.objectContaining({ environmentScope: undefined }));
   });
 
   it.each([
@@ -132,10 +132,10 @@ describe('store-in with the other inputs', () => {
     expect(parseGitHubApiUrl(undefined)).toBe('https://api.github.com');
     expect(parseGitHubApiUrl('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
     expect(parseGitHubApiUrl('http://github.example.com')).toEqual({
-      problem: expect.stringContaining('must use https') as string,
+      problem: expect.stringContaining('must use https'),
     });
     expect(parseGitHubApiUrl('https://user:pw@github.example.com')).toEqual({
-      problem: expect.stringContaining('without credentials') as string,
+      problem: expect.stringContaining('without credentials'),
     });
   });
 });

@@ -90,7 +90,8 @@ export class GitLabVariableStore implements SecretStore {
       } catch (error) {
         const message = error instanceof GitLabApiError ? messageOf(error.body) : '';
         if (error instanceof GitLabApiError && error.status === 404) {
-          if (message === '404 Variable Not Found') {
+          // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
+          if (/^404 (Group)?Variable Not Found$/.test(message)) {
             this.base = base;
             this.existing = null;
             return;
@@ -106,6 +107,16 @@ export class GitLabVariableStore implements SecretStore {
     const value = data.value;
     if (typeof value !== 'string' && value !== null) {
       throw new StoreTargetError(this.target, 'check', 'GitLab answered with no variable value');
+    }
+    // Group variables honour filter[environment_scope] from 16.9: an older GitLab answers with
+    // (and would write) the first variable of that key, whatever its scope.
+    const scope = this.target.environmentScope;
+    if (scope !== undefined && data.environment_scope !== scope) {
+      throw new StoreTargetError(
+        this.target,
+        'check',
+        `GitLab answered with the variable of environment scope ${JSON.stringify(data.environment_scope)}, not ${JSON.stringify(scope)}: this GitLab ignores filter[environment_scope] here (group variables need GitLab 16.9 or later)`,
+      );
     }
     return { value, masked: data.masked === true };
   }
