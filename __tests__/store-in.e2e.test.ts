@@ -15,7 +15,7 @@ import { GITHUB_READ_TOKEN, GITHUB_WRITE_TOKEN } from './simulator/github-simula
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import { useGitHubSimulator } from './helpers/github-simulator-fixture.js';
 import { expectNothingUnreported } from './helpers/promises.js';
-import { runMainStep, type StepResult } from './helpers/run-action.js';
+import { runCli, runMainStep, type StepResult } from './helpers/run-action.js';
 
 const sim = useSimulator();
 const github = useGitHubSimulator();
@@ -307,5 +307,80 @@ describe('store-in with self-rotate', () => {
     expect(requestLines().some((line) => line.includes('rotate'))).toBe(false);
     expect(result.stdout).toContain('404');
     expectNoSecretsIn(result, [old.token, GITHUB_WRITE_TOKEN], [sim]);
+  });
+});
+
+const enterprise = useGitHubSimulator({ simulator: { prefix: '/api/v3' } });
+
+describe('store-in elsewhere', () => {
+  it('GitHub Enterprise Server: GITHUB_API_URL with /api/v3, and a User-Agent', async () => {
+    const old = await existingToken(10);
+    const result = await runMainStep({
+      inputs: {
+        'base-url': sim.url,
+        'gitlab-token': MAINTAINER_TOKEN,
+        'project-id': 'acme/app',
+        name: NAME,
+        scopes: 'api',
+        'if-exists': 'create',
+        'store-in': SECRET,
+        'github-token': GITHUB_WRITE_TOKEN,
+      },
+      env: { GITHUB_API_URL: enterprise.url },
+    });
+    expect(enterprise.url).toMatch(/\/api\/v3$/);
+    expect(result.code).toBe(0);
+    const made = sim.tokens[sim.tokens.length - 1];
+    expect(enterprise.secret(REPO, 'GITLAB_TOKEN')).toBe(made.token);
+    expect(enterprise.requests.map((request) => request.path)).toEqual([
+      '/api/v3/repos/acme/app/actions/secrets/public-key',
+      '/api/v3/repos/acme/app/actions/secrets/GITLAB_TOKEN',
+    ]);
+    for (const request of enterprise.requests) {
+      expect(request.headers['user-agent']).toBe('create-gitlab-token');
+      expect(request.headers['x-github-api-version']).toBe('2022-11-28');
+    }
+    expectNoSecretsIn(result, [MAINTAINER_TOKEN, GITHUB_WRITE_TOKEN], [sim]);
+    expectNothingUnreported(thisTest(old.id), result);
+  });
+
+  it('the CLI takes the same targets, and GITHUB_TOKEN', async () => {
+    const old = await existingToken(10);
+    sim.addVariable({ project: PROJECT, key: 'DEPLOY_TOKEN', value: old.token, masked: true });
+    const result = await runCli(
+      [
+        '--base-url',
+        sim.url,
+        '--project-id',
+        'acme/app',
+        '--name',
+        NAME,
+        '--scopes',
+        'api',
+        '--if-exists',
+        'rotate',
+        '--rotate-before',
+        '30d',
+        '--store-in',
+        VARIABLE,
+        '--store-in',
+        SECRET,
+      ],
+      {
+        GITLAB_TOKEN: MAINTAINER_TOKEN,
+        GITHUB_TOKEN: GITHUB_WRITE_TOKEN,
+        GITHUB_API_URL: github.url,
+      },
+    );
+    expect(result.code).toBe(0);
+    const fresh = sim.tokens[sim.tokens.length - 1];
+    expect(old.active).toBe(false);
+    expect(variableValue()).toBe(fresh.token);
+    expect(github.secret(REPO, 'GITLAB_TOKEN')).toBe(fresh.token);
+    expect(result.stderr).toContain(`Stored token ID ${fresh.id} in ${SECRET}`);
+    for (const secret of [old.token, fresh.token, MAINTAINER_TOKEN, GITHUB_WRITE_TOKEN]) {
+      expect(result.stdout).not.toContain(secret);
+      expect(result.stderr).not.toContain(secret);
+    }
   });
 });
