@@ -20,7 +20,7 @@ import {
 } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
-import { SecretStores } from './store/index.js';
+import { SecretStores, storeWarnings } from './store/index.js';
 import { summaryTable } from './summary.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -65,6 +65,7 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
+  for (const advice of storeWarnings(inputs)) core.warning(advice);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
     core.saveState(STATE_INTERRUPTED, 'true');

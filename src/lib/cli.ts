@@ -9,7 +9,7 @@ import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
-import { SecretStores } from './store/index.js';
+import { SecretStores, storeWarnings } from './store/index.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
@@ -322,6 +322,7 @@ async function createCommand(
       ),
     );
     const log = stderrLog(io);
+    for (const advice of storeWarnings(inputs)) log.warning(advice);
     const { github, timeoutMs, maxWaitMs } = inputs;
     const stores =
       inputs.stores.length > 0

@@ -74,7 +74,9 @@ export async function createTokens(
   hooks: CreateHooks,
   stop: StopSignal = { reason: undefined },
 ): Promise<TokenResult[]> {
-  const secrets = new Set<string>(inputs.credential ? [inputs.credential] : []);
+  const secrets = new Set<string>(
+    [inputs.credential, inputs.github?.token].filter((value): value is string => !!value),
+  );
   const onSecret = (secret: string): void => {
     secrets.add(secret);
     hooks.onSecret(secret);

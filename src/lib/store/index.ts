@@ -13,6 +13,22 @@ import type { SecretStore, StoreLog } from './types.js';
 export { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './targets.js';
 export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 
+/**
+ * Advice on inputs that work but do not renew: with if-exists create, every run makes another
+ * token and stores it, and the ones before stay active until they expire.
+ */
+export function storeWarnings(inputs: {
+  stores: StoreTarget[];
+  ifExists: string;
+  targets: { kind: string }[];
+}): string[] {
+  if (inputs.stores.length === 0 || inputs.ifExists !== 'create') return [];
+  if (inputs.targets.every((target) => target.kind === 'self')) return [];
+  return [
+    'store-in with if-exists: create makes a new token on every run, and the tokens of earlier runs stay active until they expire: to renew one token, set name and if-exists: rotate (with rotate-before).',
+  ];
+}
+
 /** How to reach GitHub for github-secret targets. */
 export interface GitHubConnection {
   apiUrl: string;
