@@ -2,6 +2,10 @@
 // Command-line entry: node dist/cli/index.js --user-id 42 --scopes api --output json
 import { runCli } from '../lib/cli.js';
 import { rerunWithSafeNodeDebug } from '../lib/node-debug.js';
+import { setSealLoader } from '../lib/store/load-seal.js';
+
+// The CLI is one downloaded file: the sealing code is inside it, evaluated only when used.
+setSealLoader(() => import(/* webpackMode: "eager" */ '../lib/store/seal.js'));
 
 // A closed pipe is reported through the write's callback (below), not as a crash: the tokens
 // made must still be named on stderr, and the exit code must say that stdout failed.
