@@ -4,7 +4,8 @@
  *   1. cold start: `node dist/index.js` making one token vs bare `node -e 0` (median of runs);
  *   2. 200 users with 50 ms latency per request: wall time at max-concurrency 8 and 32 vs
  *      sequential (max-concurrency 1), and the peak number of requests in flight;
- *   3. the first 30 token requests rate-limited (429 + Retry-After): tokens lost or duplicated.
+ *   3. the first 30 token requests rate-limited (429 + Retry-After): tokens lost or duplicated;
+ *   4. 100 renewals with store-in (bench/rotations.ts) vs the same without stores.
  * Every loop is bounded; the whole run takes well under two minutes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
   spawnNode,
   type StepResult,
 } from '../__tests__/helpers/run-action.js';
+import { rotationsWithStores } from './rotations.js';
 
 const COLD_RUNS = 15;
 const WARMUP_RUNS = 2;
@@ -246,6 +248,7 @@ try {
 } finally {
   await sim.stop();
 }
+await rotationsWithStores(problems);
 if (problems.length > 0) {
   console.log(`\nProblems:\n${problems.map((problem) => `   ${problem}`).join('\n')}`);
   process.exitCode = 1;

@@ -27,11 +27,12 @@ type Switches = Pick<
   | 'requireExpiry'
   | 'clockOffsetMs'
   | 'outsideApi'
+  | 'maskedRawRelaxed'
 >;
 
 function switchesOf(sim: GitLabSimulator): Switches {
   const { adminMode, gitlabDotCom, anonymousUserId, latencyMs } = sim;
-  const { requireExpiry, clockOffsetMs, outsideApi } = sim;
+  const { requireExpiry, clockOffsetMs, outsideApi, maskedRawRelaxed } = sim;
   // a copy: a test may change sim.version.version in place
   const version = { ...sim.version };
   return {
@@ -43,13 +44,14 @@ function switchesOf(sim: GitLabSimulator): Switches {
     requireExpiry,
     clockOffsetMs,
     outsideApi,
+    maskedRawRelaxed,
   };
 }
 
 /**
  * Registers beforeAll (seedDefaults, `seed`, start), afterAll (stop) and afterEach (forget the
- * recorded requests, the faults and the peak of requests in flight; restore the switches,
- * the simulated version included) and
+ * recorded requests, the faults, the CI/CD variables, the onRequestHandled hook and the peak
+ * of requests in flight; restore the switches, the simulated version included) and
  * returns the simulator; its `url` is the base URL once the file's tests run.
  */
 export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimulator {
@@ -65,6 +67,8 @@ export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimul
   afterEach(() => {
     sim.requests.length = 0;
     sim.clearFaults();
+    sim.clearVariables();
+    sim.onRequestHandled = undefined;
     sim.peakInFlight = 0;
     Object.assign(sim, initial, { version: { ...initial.version } });
   });

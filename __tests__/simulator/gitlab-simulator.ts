@@ -11,8 +11,8 @@
 //   sim-impersonation-tokens.ts    /users/:id/impersonation_tokens
 //   sim-group-service-accounts.ts  /groups/:id/service_accounts/:uid/personal_access_tokens
 //   sim-resource-access-tokens.ts  /projects/:id/access_tokens, /groups/:id/access_tokens
+//   sim-ci-variables.ts            /projects/:id/variables, /groups/:id/variables
 //   sim-pagination.ts, sim-validation.ts, sim-replies.ts, sim-faults.ts, sim-version.ts
-// CI/CD variables belong in a module of its own, added to ROUTES below.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -22,11 +22,13 @@ import { closeServer } from './close-server.js';
 import { SimState } from './sim-state.js';
 import type {
   AccessLevel,
+  RecordedRequest,
   SimGroup,
   SimProject,
   SimToken,
   SimUser,
   SimulatorOptions,
+  StoredVariable,
 } from './sim-state.js';
 import { API_PREFIX, dispatch } from './sim-routing.js';
 import type { Route } from './sim-routing.js';
@@ -35,6 +37,7 @@ import { personalAccessTokenRoutes } from './sim-personal-access-tokens.js';
 import { impersonationTokenRoutes } from './sim-impersonation-tokens.js';
 import { groupServiceAccountRoutes } from './sim-group-service-accounts.js';
 import { resourceAccessTokenRoutes } from './sim-resource-access-tokens.js';
+import { ciVariableRoutes } from './sim-ci-variables.js';
 import { applyFault, commitDelayOf, isAfterCreate } from './sim-faults.js';
 import type { Fault, FaultRule } from './sim-faults.js';
 import { apiError, grapeError, railsNotFoundPage, railsSignInRedirect } from './sim-replies.js';
@@ -50,9 +53,30 @@ export type {
   SimToken,
   SimUser,
   SimulatorOptions,
+  StoredVariable,
 } from './sim-state.js';
 export type { Fault, FaultRule } from './sim-faults.js';
 export { MODELLED_VERSIONS, SINCE } from './sim-version.js';
+export {
+  MASKED_RAW_VALUE_REGEX,
+  MASKED_VALUE_REGEX,
+  SEVERAL_VARIABLES_MESSAGE,
+} from './sim-ci-variables.js';
+
+/** What addVariable() stores; absent flags are GitLab's defaults (false, '*', env_var). */
+export interface SimVariable {
+  project?: number;
+  group?: number;
+  key: string;
+  value: string;
+  masked?: boolean;
+  protected?: boolean;
+  environmentScope?: string;
+  hidden?: boolean;
+  raw?: boolean;
+  variableType?: 'env_var' | 'file';
+  description?: string | null;
+}
 
 export const ADMIN_TOKEN = 'glpat-FAKE-admin-credential-0001';
 export const USER_TOKEN = 'glpat-FAKE-user-credential-0002';
@@ -91,7 +115,14 @@ const ROUTES: readonly Route[] = [
   ...impersonationTokenRoutes,
   ...groupServiceAccountRoutes,
   ...resourceAccessTokenRoutes,
+  ...ciVariableRoutes,
 ];
+
+function ownerOf(owner: { project?: number; group?: number }): StoredVariable['owner'] {
+  if (owner.project !== undefined) return { type: 'project', id: owner.project };
+  if (owner.group !== undefined) return { type: 'group', id: owner.group };
+  throw new Error('a variable belongs to a project or a group');
+}
 
 interface ActiveRule {
   rule: FaultRule;
@@ -132,6 +163,12 @@ export class GitLabSimulator extends SimState {
    * signed-in one to public/404.html ('not-found-page').
    */
   outsideApi: 'sign-in-redirect' | 'not-found-page' = 'sign-in-redirect';
+
+  /**
+   * Called once a reply has been written in full (route replies and faults that answer), with
+   * the recorded request and the status sent: tests check invariants after each request.
+   */
+  onRequestHandled?: (request: RecordedRequest, status: number) => void;
 
   private readonly rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
@@ -275,6 +312,49 @@ export class GitLabSimulator extends SimState {
     if (cred) cred.revoked = true;
   }
 
+  /** Stores a CI/CD variable as is (no validation): the state a test starts from. */
+  addVariable(variable: SimVariable): StoredVariable {
+    const owner = ownerOf(variable);
+    return this.storeVariable({
+      owner,
+      variable_type: variable.variableType ?? 'env_var',
+      key: variable.key,
+      value: variable.value,
+      protected: variable.protected ?? false,
+      masked: variable.masked ?? variable.hidden ?? false,
+      hidden: variable.hidden ?? false,
+      raw: variable.raw ?? false,
+      environment_scope: variable.environmentScope ?? '*',
+      description: variable.description ?? null,
+    });
+  }
+
+  /**
+   * The stored variable `key` of a project or group: with `environmentScope`, the one of that
+   * scope; without, the only one with the key, else the one scoped '*'; undefined if none.
+   */
+  variable(
+    owner: { project?: number; group?: number },
+    key: string,
+    environmentScope?: string,
+  ): StoredVariable | undefined {
+    const all = this.variablesOf(owner).filter((v) => v.key === key);
+    if (environmentScope !== undefined) {
+      return all.find((v) => v.environment_scope === environmentScope);
+    }
+    return all.length === 1 ? all[0] : all.find((v) => v.environment_scope === '*');
+  }
+
+  /** The stored variables of a project or group (live records), in creation order. */
+  variablesOf(owner: { project?: number; group?: number }): StoredVariable[] {
+    return this.variablesOfOwner(ownerOf(owner));
+  }
+
+  /** Forgets every CI/CD variable. */
+  clearVariables(): void {
+    this.variables.length = 0;
+  }
+
   addFault(rule: FaultRule): void {
     this.rules.push({ rule, remaining: rule.times ?? 1 });
   }
@@ -350,14 +430,16 @@ export class GitLabSimulator extends SimState {
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
     const parsed = parseBody(rawBody, headers['content-type']);
-    this.requests.push({
+    const recorded: RecordedRequest = {
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers,
       body: parsed.value,
       rawBody,
-    });
+    };
+    this.requests.push(recorded);
+    res.once('finish', () => this.onRequestHandled?.(recorded, res.statusCode));
 
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
     if (this.stopped || res.destroyed) return;

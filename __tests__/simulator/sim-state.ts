@@ -110,6 +110,26 @@ export interface StoredGroup {
   members: Map<number, AccessLevel>;
 }
 
+/**
+ * A CI/CD variable of a project or a group (app/models/ci/variable.rb, ci/group_variable.rb with
+ * the Ci::HasVariable, Ci::Maskable, Ci::RawVariable and Ci::HidableVariable concerns).
+ */
+export interface StoredVariable {
+  /** Insertion order: `find_by!(key:)` and the lists take the lowest id first. */
+  id: number;
+  owner: { type: 'project' | 'group'; id: number };
+  variable_type: 'env_var' | 'file';
+  key: string;
+  value: string;
+  protected: boolean;
+  masked: boolean;
+  /** 17.4+ `masked_and_hidden` on create; the value is never shown again. */
+  hidden: boolean;
+  raw: boolean;
+  environment_scope: string;
+  description: string | null;
+}
+
 export interface Credential {
   /** An id below the simulator's token ids (1000 and up). */
   id: number;
@@ -173,11 +193,20 @@ export class SimState {
   requireExpiry = true;
   /** Skew of the server clock (created_at, expiry, Date header) against the real one. */
   clockOffsetMs: number;
+  /**
+   * Masked + raw CI/CD variables accept any 8+ non-space characters (Ci::Maskable
+   * MASK_AND_RAW_REGEX, the ci_remove_character_limitation_raw_masked_var flag): true/false
+   * forces it, null follows the version (SINCE.ciMaskedRawAnyCharacters).
+   */
+  maskedRawRelaxed: boolean | null = null;
 
   protected readonly users = new Map<number, StoredUser>();
   protected readonly groups = new Map<number, StoredGroup>();
   protected readonly credentials = new Map<string, Credential>();
   protected readonly projects = new Map<number, StoredProject>();
+  /** Project and group CI/CD variables (sim-ci-variables.ts). */
+  readonly variables: StoredVariable[] = [];
+  protected nextVariableId = 1;
   protected nextTokenId = 1000;
   /** Ids of the bot users that project and group access tokens create. */
   protected nextBotUserId = 5000;
@@ -398,6 +427,39 @@ export class SimState {
     };
     this.tokens.push(this.refresh(token));
     return token;
+  }
+
+  /** Stores a CI/CD variable (the routes have validated it). */
+  storeVariable(fields: Omit<StoredVariable, 'id'>): StoredVariable {
+    const variable: StoredVariable = { id: this.nextVariableId++, ...fields };
+    this.variables.push(variable);
+    return variable;
+  }
+
+  /** The variables of one project or group, lowest id first. */
+  variablesOfOwner(owner: StoredVariable['owner']): StoredVariable[] {
+    return this.variables.filter((v) => v.owner.type === owner.type && v.owner.id === owner.id);
+  }
+
+  deleteVariable(variable: StoredVariable): void {
+    const i = this.variables.indexOf(variable);
+    if (i >= 0) this.variables.splice(i, 1);
+  }
+
+  /**
+   * A secret authenticates right now: a token the API made that is neither revoked nor
+   * expired, or a credential added with addCredential() in the same state.
+   */
+  tokenIsActive(secret: string): boolean {
+    const cred = this.credentials.get(secret);
+    if (cred) {
+      if (cred.revoked) return false;
+      if (cred.expiresAt !== null && this.isExpired({ expires_at: cred.expiresAt })) return false;
+      return this.users.has(cred.userId);
+    }
+    const token = this.tokens.find((t) => t.token === secret);
+    if (!token || !this.users.has(token.user_id)) return false;
+    return this.refresh(token).active;
   }
 
   /** 'YYYY-MM-DD' `days` after the server's today. */

@@ -119,6 +119,21 @@ export const SINCE = {
   resourceTokenListFilters: '18.3',
   // lib/api/entities/resource_access_token.rb `resource_type`, `resource_id`: inferred
   resourceTokenResourceFields: '18.3',
+  // ---- CI/CD variables: lib/api/ci/variables.rb, lib/api/group_variables.rb ----
+  // doc/api/group_level_variables.md, project_level_variables.md: `description` "Introduced in
+  // GitLab 16.2" (issue 409641); before it the parameter is undeclared and the entity has no field
+  ciVariableDescription: '16.2',
+  // doc/api/group_level_variables.md "The `filter` parameter was introduced in GitLab 16.9"
+  // (issue 340185); projects had it long before (lib/api/ci/variables.rb)
+  groupVariableFilter: '16.9',
+  // doc/api/*_level_variables.md "`masked_and_hidden` and `hidden` attributes introduced in
+  // GitLab 17.4" (issue 29674); app/models/concerns/ci/hidable_variable.rb
+  ciHiddenVariables: '17.4',
+  // app/models/concerns/ci/maskable.rb MASK_AND_RAW_REGEX (`\A\S{8,}\z` for masked + raw):
+  // behind ci_remove_character_limitation_raw_masked_var, introduced 15.9 default off
+  // (config/feature_flags/development/…yml, MR 109008); the version that turned it on for good
+  // was not found: inferred (see the report). Override with GitLabSimulator.maskedRawRelaxed.
+  ciMaskedRawAnyCharacters: '16.0',
 } as const;
 
 /** Scopes that did not exist before a version (the Grape `values:` check rejects them). */

@@ -52,6 +52,7 @@ describe('parseInputs', () => {
       maxConcurrency: 8,
       ifExists: 'create',
       maxWaitMs: 300_000,
+      stores: [],
     });
   });
 

@@ -20,14 +20,19 @@ import {
 } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
+import { SecretStores, storeWarnings } from './store/index.js';
 import { summaryTable } from './summary.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
-/** Every secret the step is handed: the credential, and a proxy URL's password. */
+/** Every secret the step is handed: the credentials, and a proxy URL's password. */
 function credentials(): string[] {
   return [
-    ...[core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
+    ...[
+      core.getInput('gitlab-token'),
+      process.env.GITLAB_TOKEN ?? '',
+      core.getInput('github-token'),
+    ]
       .map((value) => value.trim())
       .filter(Boolean),
     ...environmentProxySecrets(process.env),
@@ -72,6 +77,7 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
+  for (const advice of storeWarnings(inputs)) core.warning(advice);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
     saveState(STATE_INTERRUPTED, 'true');
@@ -79,14 +85,30 @@ async function createAndReport(now: Date): Promise<void> {
       `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
     );
   });
+  const log = { info: core.info, warning: core.warning };
+  const stores =
+    inputs.stores.length > 0
+      ? SecretStores.open(
+          inputs.stores,
+          client,
+          inputs.github && {
+            ...inputs.github,
+            timeoutMs: inputs.timeoutMs,
+            maxWaitMs: inputs.maxWaitMs,
+          },
+          log,
+          core.debug,
+        )
+      : undefined;
   try {
     const results = await createTokens(
       client,
       inputs,
       {
         onSecret: (secret) => core.setSecret(secret),
-        log: { info: core.info, warning: core.warning },
+        log,
         journal: stateJournal((key, value) => saveState(key, value), inputs.uniqueName),
+        stores,
       },
       signals.stop,
     );
@@ -96,6 +118,7 @@ async function createAndReport(now: Date): Promise<void> {
   } finally {
     signals.release();
     client.dispose();
+    stores?.dispose();
   }
 }
 

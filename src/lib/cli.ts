@@ -9,6 +9,7 @@ import { createTokens } from './create-tokens.js';
 import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
+import { SecretStores, storeWarnings } from './store/index.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
@@ -45,6 +46,8 @@ const OPTIONS = {
   'access-level': text,
   'if-exists': text,
   'rotate-before': text,
+  'store-in': { type: 'string', multiple: true },
+  'github-token': text,
   output: text,
   'skip-auth': flag,
   'allow-insecure-http': flag,
@@ -91,6 +94,12 @@ Options (as the action's inputs):
   --rotate-before Nd        with --if-exists rotate: rotate only a token expiring within N days
   --self-rotate             the credential rotates itself (no target flags); with
                             --output, the new secret is printed
+  --store-in TARGET         write the new secret there (repeatable): a CI/CD variable
+                            gitlab-variable:<project or group>:<KEY>[:<environment scope>],
+                            or a GitHub Actions secret github-secret:<owner/repo>:<NAME> or
+                            github-secret:<owner/repo>:<environment>:<NAME>
+  --github-token TOKEN      for github-secret targets (default: the GITHUB_TOKEN variable;
+                            GitHub's address from GITHUB_API_URL, default api.github.com)
   --timeout-seconds N       per-request time limit (default 30)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
   --max-wait-seconds N      the most time spent waiting out rate limits (default 300)
@@ -257,13 +266,22 @@ export async function runCli(
   const read = (name: string): string => {
     const value = (values as Record<string, string | boolean | string[] | undefined>)[name];
     if (typeof value === 'boolean') return value ? 'true' : 'false';
+    if (Array.isArray(value)) return value.join('\n');
+    if (name === 'github-token' && value === undefined) return env.GITHUB_TOKEN ?? '';
     return typeof value === 'string' ? value : '';
   };
-  const secrets = new Set<string>([read('gitlab-token'), env.GITLAB_TOKEN ?? ''].filter(Boolean));
-  if (values['gitlab-token']) {
-    io.stderr(
-      'warning: --gitlab-token is visible to other processes; prefer the GITLAB_TOKEN variable\n',
-    );
+  const secrets = new Set<string>(
+    [read('gitlab-token'), env.GITLAB_TOKEN ?? '', read('github-token')].filter(Boolean),
+  );
+  for (const [name, variable] of [
+    ['gitlab-token', 'GITLAB_TOKEN'],
+    ['github-token', 'GITHUB_TOKEN'],
+  ] as const) {
+    if (values[name]) {
+      io.stderr(
+        `warning: --${name} is visible to other processes; prefer the ${variable} variable\n`,
+      );
+    }
   }
   return command === 'revoke'
     ? revokeCommand(read, values.id ?? [], env, io, secrets)
@@ -303,21 +321,30 @@ async function createCommand(
         `warning: received ${signal}: no new token is started; the tokens made are reported.\n`,
       ),
     );
+    const log = stderrLog(io);
+    for (const advice of storeWarnings(inputs)) log.warning(advice);
+    const { github, timeoutMs, maxWaitMs } = inputs;
+    const stores =
+      inputs.stores.length > 0
+        ? SecretStores.open(
+            inputs.stores,
+            client,
+            github && { ...github, timeoutMs, maxWaitMs },
+            log,
+          )
+        : undefined;
     const results = await createTokens(
       client,
       inputs,
-      {
-        onSecret: (secret) => secrets.add(secret),
-        log: stderrLog(io),
-      },
+      { onSecret: (secret) => secrets.add(secret), log, stores },
       signals.stop,
-    ).finally(() => signals.release());
+    ).finally(() => {
+      signals.release();
+      stores?.dispose();
+    });
     for (const result of results) {
-      if (result.created) {
-        io.stderr(`${madeLine(result.created)}\n`);
-      } else {
-        io.stderr(`error: ${result.error}\n`);
-      }
+      if (result.created) io.stderr(`${madeLine(result.created)}\n`);
+      if (result.error !== undefined) io.stderr(`error: ${result.error}\n`);
     }
     if (output !== 'none' && madeTokens(results).length > 0) {
       try {
@@ -332,7 +359,7 @@ async function createCommand(
         return EXIT_FAILED;
       }
     }
-    return results.every((result) => result.created || result.unchanged) ? EXIT_OK : EXIT_FAILED;
+    return results.every((result) => result.error === undefined) ? EXIT_OK : EXIT_FAILED;
   } finally {
     client.dispose();
   }

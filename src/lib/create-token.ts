@@ -16,6 +16,7 @@ import type { IfExists } from './inputs.js';
 import type { KindContext, TokenKind, TokenParams, TokenTarget } from './kinds/index.js';
 import { UnusableReplyError, type PersonalAccessToken, type TokenWithSecret } from './token.js';
 import { oneLine } from './text.js';
+import { StoreWriteError, type SecretStores } from './store/index.js';
 import { FEATURE_SINCE } from './version.js';
 
 export interface Logger {
@@ -54,6 +55,11 @@ export interface CreateHooks extends KindContext {
    * must never revoke another's (the same project named by ID and by path, say).
    */
   kept?: Set<number>;
+  /**
+   * store-in: checked before anything changes; a new token is written to every target before
+   * the token it replaces is revoked.
+   */
+  stores?: SecretStores;
 }
 
 export interface NewToken {
@@ -63,6 +69,8 @@ export interface NewToken {
   rotatedFrom?: number;
   /** set when the replaced token's revoke was not confirmed: it may still be active */
   oldMayBeActive?: boolean;
+  /** store-in failed, and this token stays active (it is in a target, or was self-rotated) */
+  storeError?: StoreWriteError;
 }
 
 export interface TokenRequest {
@@ -127,6 +135,8 @@ export class TokenMaker {
 
   async make(): Promise<NewToken | UnchangedToken> {
     const { ifExists, params } = this.request;
+    // Every target is checked before anything changes, whether or not a token is due.
+    await this.hooks.stores?.check();
     if (ifExists !== 'create') {
       const existing = await this.kind.list(this.client, this.target, {
         name: params.name,
@@ -142,10 +152,59 @@ export class TokenMaker {
           return this.replace(current, 'has other scopes than requested');
         }
         if (!this.due(current)) return { existing: current, target: this.target };
+        // With store-in, consumers must never hold a dead token: make the new one, store it,
+        // then revoke the old one (a rotation revokes the old one at once).
+        if (this.hooks.stores && this.kind.canCreate !== false) {
+          return this.replace(current, 'was due for renewal');
+        }
         return this.rotate(current);
       }
     }
-    return { token: await this.create(), target: this.target };
+    const token = await this.create();
+    const storeError = await this.store(token);
+    return { token, target: this.target, storeError };
+  }
+
+  /**
+   * Writes a new token to every store-in target. When a write fails and the token replaces
+   * another (or is new), the targets are put back and the new token is revoked: the step then
+   * throws, and nothing changed. What cannot be put back keeps the new token active, and the
+   * returned error says where it is. A self-rotated credential has no old token to go back to:
+   * every target is tried.
+   */
+  private async store(
+    token: TokenWithSecret,
+    replacing?: PersonalAccessToken,
+  ): Promise<StoreWriteError | undefined> {
+    const stores = this.hooks.stores;
+    if (!stores) return undefined;
+    const undo = this.kind.canCreate !== false;
+    try {
+      await stores.write(token.token, token.id, undo);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof StoreWriteError)) throw error;
+      if (!undo) {
+        error.selfRotated = true;
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      error.keptToken = replacing?.id;
+      if (error.written.length > 0) {
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      try {
+        await this.kind.revoke(this.client, this.target, token.id, this.hooks);
+        this.kept.delete(token.id);
+        error.newToken = { id: token.id, active: false };
+      } catch (revokeError) {
+        const why = revokeError instanceof RevokeNotConfirmedError ? revokeError.reason : '';
+        error.newToken = { id: token.id, active: true, revokeProblem: why };
+        return error;
+      }
+      throw error;
+    }
   }
 
   /**
@@ -260,7 +319,8 @@ export class TokenMaker {
     }
     this.keep(rotated, undefined, current.id);
     this.checkRotated(current, rotated);
-    return { token: rotated, target: this.target, rotatedFrom: current.id };
+    const storeError = await this.store(rotated, current);
+    return { token: rotated, target: this.target, rotatedFrom: current.id, storeError };
   }
 
   /**
@@ -290,6 +350,9 @@ export class TokenMaker {
   /** A new token, then the old one revoked: for a token whose scopes differ, or a lost rotation. */
   private async replace(current: PersonalAccessToken, why: string): Promise<NewToken> {
     const made = await this.create();
+    const storeError = await this.store(made, current);
+    // Stored in part: consumers may hold either token, so both stay active.
+    if (storeError) return { token: made, target: this.target, storeError };
     try {
       await this.kind.revoke(this.client, this.target, current.id, this.hooks);
     } catch (error) {

@@ -74,7 +74,9 @@ export async function createTokens(
   hooks: CreateHooks,
   stop: StopSignal = { reason: undefined },
 ): Promise<TokenResult[]> {
-  const secrets = new Set<string>(inputs.credential ? [inputs.credential] : []);
+  const secrets = new Set<string>(
+    [inputs.credential, inputs.github?.token].filter((value): value is string => !!value),
+  );
   const onSecret = (secret: string): void => {
     secrets.add(secret);
     hooks.onSecret(secret);
@@ -113,12 +115,22 @@ export async function createTokens(
         kept,
       });
       const outcome = await maker.make();
-      return 'existing' in outcome
-        ? { ref, userId, unchanged: outcome }
-        : { ref, userId, created: outcome };
+      if ('existing' in outcome) return { ref, userId, unchanged: outcome };
+      // A store that failed with the token left active: reported, and the step fails.
+      const error = outcome.storeError && (await describe(outcome.storeError));
+      return { ref, userId, created: outcome, error };
     } catch (error) {
+      return {
+        ref,
+        userId,
+        error: await describe(error),
+        notStarted: error instanceof NotStartedError,
+      };
+    }
+
+    async function describe(error: unknown): Promise<string> {
       const diagnostics = await gatherDiagnostics(client, error);
-      const message = describeError(error, {
+      return describeError(error, {
         instanceUrl: inputs.instanceUrl,
         subject: inputs.targets.length > 1 ? refLabel(ref) : undefined,
         groupId: inputs.groupId,
@@ -127,7 +139,6 @@ export async function createTokens(
         secrets,
         diagnostics,
       });
-      return { ref, userId, error: message, notStarted: error instanceof NotStartedError };
     }
   });
 }

@@ -20,6 +20,7 @@ import { isBareNotFound, notFoundKind } from './kinds/responses.js';
 import type { KindName } from './kinds/types.js';
 import { TokenListTooLongError } from './list-tokens.js';
 import { UnusableReplyError } from './token.js';
+import { describeStoreError } from './store/describe.js';
 import { currentUser, type GitLabUser } from './users.js';
 import { gitlabVersion, needsVersion } from './version.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
@@ -398,6 +399,8 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
 
 function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof InputError) return error.problems.join('\n');
+  const store = describeStoreError(error, (cause) => describe(cause, ctx), [...ctx.secrets]);
+  if (store !== undefined) return store;
   if (error instanceof GitLabApiError) return describeApiError(error, ctx);
   if (error instanceof GitLabRedirectError) return describeRedirect(error, ctx);
   if (error instanceof GitLabNetworkError) return describeNetworkError(error, ctx);

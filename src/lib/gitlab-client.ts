@@ -32,6 +32,8 @@ export interface GitLabClientOptions {
   debug?: (line: string) => void;
   /** the most time all requests together may spend waiting out rate limits (default 300 s) */
   maxWaitMs?: number;
+  /** headers of another API that this client speaks to (GitHub's): they replace the defaults */
+  headers?: Record<string, string>;
 }
 
 /** What a client needs of the connection inputs (inputs.ts's ConnectionInputs). */
@@ -162,6 +164,7 @@ export class GitLabClient {
     this.headers = {
       accept: 'application/json',
       'user-agent': options.userAgent ?? 'create-gitlab-token',
+      ...options.headers,
     };
     if (options.credential !== undefined) this.headers['private-token'] = options.credential;
     this.transport = new Transport({ maxSockets: options.maxSockets ?? 8 });

@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { parseExpiresAt } from './expiry.js';
 import { MARKER_LENGTH } from './identity.js';
 import type { TokenTarget } from './kinds/types.js';
+import { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './store/targets.js';
 import { isTokenId } from './token.js';
 import { quote } from './text.js';
 
@@ -70,6 +71,10 @@ export interface TokenRequestInputs extends ConnectionInputs {
   ifExists: IfExists;
   /** rotate-before: with if-exists rotate, the last expiry date (UTC) at which to rotate */
   rotateBy: string | undefined;
+  /** store-in: where the new token's secret is written */
+  stores: StoreTarget[];
+  /** github-token and GITHUB_API_URL, when a store-in target is a GitHub secret */
+  github: { apiUrl: string; token: string } | undefined;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
@@ -462,6 +467,57 @@ export function parseRevokeTarget(read: InputReader): TokenTarget {
   return target;
 }
 
+/** store-in, and github-token for its GitHub targets. */
+function parseStores(
+  read: InputReader,
+  env: Env,
+  problems: Problems,
+): Pick<TokenRequestInputs, 'stores' | 'github'> {
+  const { targets, problems: bad } = parseStoreIn(read('store-in'));
+  for (const problem of bad) problems.add('store-in', problem);
+  const token = read('github-token').trim();
+  if (token && (/\s/.test(token) || CONTROL.test(token))) {
+    problems.add('github-token', 'contains spaces or control characters: copy the token again');
+  }
+  if (!targets.some((target) => target.type === 'github-secret')) {
+    return { stores: targets, github: undefined };
+  }
+  if (!token) {
+    problems.add(
+      'github-token',
+      'required for github-secret targets in store-in: a token that may write the repository\u2019s secrets (the workflow\u2019s GITHUB_TOKEN cannot)',
+    );
+  }
+  const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
+  if (typeof apiUrl !== 'string') problems.add('store-in', apiUrl.problem);
+  return {
+    stores: targets,
+    github: typeof apiUrl === 'string' && token ? { apiUrl, token } : undefined,
+  };
+}
+
+/** store-in writes one secret per step, which outlives the job. */
+function checkStoreCombination(
+  stores: StoreTarget[],
+  targets: number,
+  revoke: boolean,
+  problems: Problems,
+): void {
+  if (stores.length === 0) return;
+  if (targets > 1) {
+    problems.add(
+      'store-in',
+      `writes one token's secret, and this step makes ${targets}: use one step per token`,
+    );
+  }
+  if (revoke) {
+    problems.add(
+      'store-in',
+      'goes without revoke: true (the stored token would be revoked when the job ends)',
+    );
+  }
+}
+
 /**
  * `self-rotate: true`: the credential rotates itself (POST /personal_access_tokens/self/rotate).
  * No target inputs, and nothing a rotation cannot change (it keeps name, scopes, description).
@@ -504,9 +560,11 @@ function parseSelfRotate(
   const expiry = parseExpiresAt(read('expires-at'), now);
   if (typeof expiry === 'string') problems.add('expires-at', expiry);
   const rotateBy = parseRotateBefore(read('rotate-before'), 'rotate', now, problems);
+  const stores = parseStores(read, env, problems);
   problems.throwIfAny();
   return {
     ...connection,
+    ...stores,
     targets: [{ kind: 'self' }],
     targetInput: 'self-rotate',
     groupId: undefined,
@@ -569,9 +627,12 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
       `required with if-exists: ${ifExists}: the default name is unique to each run, so no earlier token would ever match it`,
     );
   }
+  const stores = parseStores(read, env, problems);
+  checkStoreCombination(stores.stores, targets.length, revoke, problems);
   problems.throwIfAny();
   return {
     ...connection,
+    ...stores,
     targets,
     targetInput,
     groupId,

@@ -1,0 +1,192 @@
+/**
+ * The store-in targets of one step, together: every target is checked before anything changes,
+ * and a new secret is written to all of them in an order that can be undone as far as possible
+ * (targets whose earlier value is known first, GitHub secrets last).
+ */
+import { GitLabClient } from '../gitlab-client.js';
+import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+import { GitHubSecretStore } from './github-secret.js';
+import { GitLabVariableStore } from './gitlab-variable.js';
+import type { StoreTarget } from './targets.js';
+import type { SecretStore, StoreLog } from './types.js';
+
+export { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './targets.js';
+export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+
+/**
+ * Advice on inputs that work but do not renew: with if-exists create, every run makes another
+ * token and stores it, and the ones before stay active until they expire.
+ */
+export function storeWarnings(inputs: {
+  stores: StoreTarget[];
+  ifExists: string;
+  targets: { kind: string }[];
+}): string[] {
+  if (inputs.stores.length === 0 || inputs.ifExists !== 'create') return [];
+  if (inputs.targets.every((target) => target.kind === 'self')) return [];
+  return [
+    'store-in with if-exists: create makes a new token on every run, and the tokens of earlier runs stay active until they expire: to renew one token, set name and if-exists: rotate (with rotate-before).',
+  ];
+}
+
+/** How to reach GitHub for github-secret targets. */
+export interface GitHubConnection {
+  apiUrl: string;
+  token: string;
+  timeoutMs: number;
+  maxWaitMs: number;
+}
+
+/** GitHub's REST API version this client is written against (docs.github.com/rest). */
+const GITHUB_API_VERSION = '2022-11-28';
+
+export function githubClient(
+  connection: GitHubConnection,
+  debug?: (line: string) => void,
+): GitLabClient {
+  return new GitLabClient({
+    apiUrl: connection.apiUrl,
+    credential: undefined,
+    timeoutMs: connection.timeoutMs,
+    maxWaitMs: connection.maxWaitMs,
+    maxSockets: 2,
+    debug,
+    headers: {
+      authorization: `Bearer ${connection.token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': GITHUB_API_VERSION,
+    },
+  });
+}
+
+export class SecretStores {
+  private constructor(
+    private readonly stores: SecretStore[],
+    private readonly log: StoreLog,
+    private readonly clients: GitLabClient[],
+  ) {}
+
+  /** Stores for `targets`; a GitHub client is made only when a target needs one. */
+  static open(
+    targets: StoreTarget[],
+    gitlab: GitLabClient,
+    github: GitHubConnection | undefined,
+    log: StoreLog,
+    debug?: (line: string) => void,
+  ): SecretStores {
+    let githubApi: GitLabClient | undefined;
+    const stores = targets.map((target): SecretStore => {
+      if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
+      if (!github) throw new Error('github-secret targets need github-token');
+      githubApi ??= githubClient(github, debug);
+      return new GitHubSecretStore(target, githubApi);
+    });
+    return new SecretStores(stores, log, githubApi ? [githubApi] : []);
+  }
+
+  get labels(): string[] {
+    return this.stores.map((store) => store.target.label);
+  }
+
+  /** Checks every target; changes nothing. Throws StoreCheckError naming each that failed. */
+  async check(): Promise<void> {
+    const failures: StoreTargetError[] = [];
+    for (const store of this.stores) {
+      try {
+        await store.check();
+      } catch (error) {
+        failures.push(
+          error instanceof StoreTargetError
+            ? error
+            : new StoreTargetError(store.target, 'check', error),
+        );
+      }
+    }
+    if (failures.length > 0) throw new StoreCheckError(failures);
+  }
+
+  /**
+   * Writes `secret` (token `tokenId`) to every target. With `undo`, the first failure stops the
+   * writes and puts back the targets already written; without it (the old token is gone) every
+   * target is tried. Throws StoreWriteError.
+   */
+  async write(secret: string, tokenId: number, undo: boolean): Promise<void> {
+    for (const store of this.stores) {
+      const refusal = store.refuse(secret);
+      if (refusal !== undefined) {
+        const failure = new StoreTargetError(store.target, 'write', refusal);
+        throw new StoreWriteError(
+          [failure],
+          [],
+          [],
+          this.stores.map((s) => s.target),
+        );
+      }
+    }
+    // Stable: restorable targets first, in the order given.
+    const ordered = [
+      ...this.stores.filter((store) => store.restorable),
+      ...this.stores.filter((store) => !store.restorable),
+    ];
+    const written: SecretStore[] = [];
+    const failures: StoreTargetError[] = [];
+    for (const [index, store] of ordered.entries()) {
+      try {
+        const how = await store.write(secret);
+        written.push(store);
+        this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
+      } catch (error) {
+        const failure =
+          error instanceof StoreTargetError
+            ? error
+            : new StoreTargetError(store.target, 'write', error);
+        failures.push(failure);
+        if (undo) {
+          const notTried = ordered.slice(index + 1).map((s) => s.target);
+          throw await this.undo(failures, written, notTried);
+        }
+      }
+    }
+    if (failures.length > 0) {
+      throw new StoreWriteError(
+        failures,
+        written.map((store) => store.target),
+        [],
+        [],
+      );
+    }
+  }
+
+  private async undo(
+    failures: StoreTargetError[],
+    written: SecretStore[],
+    notTried: StoreTarget[],
+  ): Promise<StoreWriteError> {
+    const restored: StoreTarget[] = [];
+    const stillWritten: StoreTarget[] = [];
+    const restoreFailures: StoreTargetError[] = [];
+    for (const store of [...written].reverse()) {
+      if (!store.restorable) {
+        stillWritten.push(store.target);
+        continue;
+      }
+      try {
+        await store.restore();
+        restored.push(store.target);
+        this.log.info(`Put ${store.target.label} back as it was.`);
+      } catch (error) {
+        stillWritten.push(store.target);
+        if (error instanceof StoreTargetError) restoreFailures.push(error);
+      }
+    }
+    return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
+  }
+
+  dispose(): void {
+    for (const client of this.clients) client.dispose();
+  }
+
+  abortAll(): void {
+    for (const client of this.clients) client.abortAll();
+  }
+}
