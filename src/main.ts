@@ -1,8 +1,8 @@
-// Entry point of the main step: everything happens in the library.
-import * as core from '@actions/core';
+// The main step's logic, as typescript-action lays it out: src/index.ts (the entry ncc bundles
+// into dist/index.js) calls run(); @github/local-action imports this file and calls run() itself.
 import { runMain } from './lib/action.js';
-import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
 
-const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));
-if (childCode === undefined) await runMain();
-else process.exitCode = childCode;
+/** Runs the main step: everything happens in the library. */
+export async function run(): Promise<void> {
+  await runMain();
+}

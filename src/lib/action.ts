@@ -39,13 +39,25 @@ function credentials(): string[] {
   ];
 }
 
+/**
+ * Saves a state entry for the post step. The runner hands the main step's state to the post step
+ * as `STATE_<name>` variables of the post step's own process, where `readJournal` and
+ * `core.getState` read it. A tool that runs both steps in one process (@github/local-action)
+ * keeps state in memory instead, so the entry is also set in this process's environment; on the
+ * runner that copy is never read (the post step is another process). IDs and names only.
+ */
+function saveState(name: string, value: string): void {
+  core.saveState(name, value);
+  process.env[`STATE_${name}`] = value;
+}
+
 export async function runMain(now = new Date()): Promise<void> {
   for (const value of credentials()) core.setSecret(value);
   try {
     await createAndReport(now);
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.
-    core.saveState(STATE_INTERRUPTED, 'true');
+    saveState(STATE_INTERRUPTED, 'true');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
@@ -68,7 +80,7 @@ async function createAndReport(now: Date): Promise<void> {
   for (const advice of storeWarnings(inputs)) core.warning(advice);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
-    core.saveState(STATE_INTERRUPTED, 'true');
+    saveState(STATE_INTERRUPTED, 'true');
     core.warning(
       `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
     );
@@ -95,13 +107,13 @@ async function createAndReport(now: Date): Promise<void> {
       {
         onSecret: (secret) => core.setSecret(secret),
         log,
-        journal: stateJournal((key, value) => core.saveState(key, value), inputs.uniqueName),
+        journal: stateJournal((key, value) => saveState(key, value), inputs.uniqueName),
         stores,
       },
       signals.stop,
     );
     report(inputs, results, signals.stop);
-    core.saveState(STATE_REPORTED, 'true');
+    saveState(STATE_REPORTED, 'true');
     await writeSummary(inputs, results);
   } finally {
     signals.release();

@@ -1,8 +1,8 @@
-// Entry point of the post step (revoke: true).
+// Entry point of the main step (dist/index.js): the NODE_DEBUG guard, then run() from main.ts.
 import * as core from '@actions/core';
 import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
-import { runPost } from './lib/post.js';
+import { run } from './main.js';
 
 const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));
-if (childCode === undefined) await runPost();
+if (childCode === undefined) await run();
 else process.exitCode = childCode;
