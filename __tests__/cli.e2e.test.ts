@@ -52,6 +52,20 @@ function sh(script: string): Promise<string> {
   });
 }
 
+/**
+ * The action's words, which mean nothing on a command line: `${{ … }}`, a workflow's secrets, an
+ * input named without the `--` of its flag (`user-id`, not `--user-id`).
+ */
+const ACTION_INPUT =
+  /(?<![-\w])(gitlab-token|user-id|group-id|project-id|access-level|if-exists|expires-at|rotate-before|self-rotate|skip-auth|base-url|allow-insecure-http|timeout-seconds|max-concurrency|max-wait-seconds)\b/;
+function expectNoActionWords(text: string): void {
+  expect(text).not.toContain('${{');
+  expect(text).not.toMatch(/secrets\./);
+  expect(text).not.toContain('the secret');
+  expect(text).not.toMatch(/\bstep\b/);
+  expect(text).not.toMatch(ACTION_INPUT);
+}
+
 const lastToken = (): (typeof sim.tokens)[number] => sim.tokens[sim.tokens.length - 1];
 const USAGE = 'Usage:\n  create-gitlab-token [create]';
 
@@ -293,10 +307,10 @@ describe('CLI: create', () => {
 describe('CLI: exit codes', () => {
   it.each([
     [['--user-id', '42', '--scopes', 'api', '--frobnicate'], "Unknown option '--frobnicate'"],
-    [['--user-id', '42'], 'scopes: required'],
+    [['--user-id', '42'], '--scopes: required'],
     [['--user-id', '42', '--scopes', 'api', '--output', 'xml'], '--output: expected json, token'],
-    [['--user-id', '42', '--scopes', 'api', '--expires-at', 'soon'], 'expires-at: expected'],
-    [['--user-id', '42', '--scopes', 'api', '--if-exists', 'maybe'], 'if-exists: expected'],
+    [['--user-id', '42', '--scopes', 'api', '--expires-at', 'soon'], '--expires-at: expected'],
+    [['--user-id', '42', '--scopes', 'api', '--if-exists', 'maybe'], '--if-exists: expected'],
     [['destroy', '--user-id', '42'], 'unknown command "destroy"'],
     [['revoke'], '--id: expected one or more numeric token IDs'],
     [['revoke', '--id', '12x'], '--id: expected one or more numeric token IDs'],
@@ -304,10 +318,13 @@ describe('CLI: exit codes', () => {
     [['revoke', '--id', '9007199254740993'], '--id: expected one or more numeric token IDs'],
     [
       ['revoke', '--id', '5', '--group-id', 'acme', '--user-id', '9e1'],
-      'user-id: expected the numeric',
+      '--user-id: expected the numeric',
     ],
-    [['revoke', '--id', '5', '--project-id', 'a/b', '--user-id', '4'], 'project-id: goes without'],
-    [['revoke', '--id', '5', '--impersonation'], 'user-id: required with impersonation'],
+    [
+      ['revoke', '--id', '5', '--project-id', 'a/b', '--user-id', '4'],
+      '--project-id: goes without --user-id and --group-id',
+    ],
+    [['revoke', '--id', '5', '--impersonation'], '--user-id: required with --impersonation'],
   ])('2 with the usage for %j, before any request', async (args, message) => {
     const result = await cli(args);
     expect(result.code).toBe(2);
@@ -321,7 +338,10 @@ describe('CLI: exit codes', () => {
   it('2 without a credential', async () => {
     const result = await runCli(['--base-url', sim.url, '--user-id', '42', '--scopes', 'api']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('gitlab-token: required');
+    expect(result.stderr).toContain(
+      'GITLAB_TOKEN: required: set the GITLAB_TOKEN environment variable to an administrator token',
+    );
+    expectNoActionWords(result.stderr);
     expect(sim.requests).toEqual([]);
   });
 
@@ -481,7 +501,95 @@ describe('CLI: cancel', () => {
     expect(made.length).toBeLessThan(MANY_USERS.length);
     // Every token GitLab made is reported (requests in flight were let finish).
     for (const token of made) expect(stderr).toContain(`Created token ID ${token.id} for user`);
-    expect(stderr).toContain('not started: the step was cancelled.');
+    expect(stderr).toContain('not started: the command was cancelled.');
     expectNoLeaks({ code, stdout, stderr }, false);
+  });
+});
+
+describe('CLI: messages name flags and variables, never action inputs', () => {
+  const WRONG = 'glpat-FAKE-wrong-credential-78';
+
+  it('without a credential, in a GitLab CI job: a masked, protected CI/CD variable', async () => {
+    const result = await runCli(['--base-url', sim.url, '--user-id', '42', '--scopes', 'api'], {
+      GITLAB_CI: 'true',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'GITLAB_TOKEN: required: set GITLAB_TOKEN from a masked, protected CI/CD variable',
+    );
+    expectNoActionWords(result.stderr);
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('several invalid flags: each named as a flag, in the words of a command', async () => {
+    const result = await cli([
+      '--user-id',
+      '42,42',
+      '--project-id',
+      'a/b',
+      '--access-level',
+      'maintainer',
+      '--scopes',
+      'api',
+      '--if-exists',
+      'rotate',
+      '--rotate-before',
+      'soon',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      '--project-id: goes without --user-id (a project access token is for the project',
+    );
+    expect(result.stderr).toContain('--rotate-before: expected a number of days');
+    expect(result.stderr).toContain('--name: required with --if-exists rotate:');
+    expectNoActionWords(result.stderr);
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('a credential GitLab refuses, in a GitLab CI job: update the CI/CD variable', async () => {
+    const result = await cli(['--user-id', '42', '--scopes', 'api'], {
+      GITLAB_TOKEN: WRONG,
+      GITLAB_CI: 'true',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('401 Unauthorized');
+    expect(result.stderr).toContain(
+      'The GITLAB_TOKEN is wrong, expired or revoked: create a new token for an administrator ' +
+        'with the api scope and update the masked, protected CI/CD variable that holds it.',
+    );
+    expectNoActionWords(result.stderr);
+    expectNoLeaks(result, false, WRONG);
+  });
+
+  it('GitLab refusing a flag: a missing user names --user-id', async () => {
+    const result = await cli(['--user-id', 'nobody-here', '--scopes', 'api']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'GitLab has no user with the username "nobody-here": check --user-id.',
+    );
+    expectNoActionWords(result.stderr);
+    expectNoLeaks(result, false);
+  });
+
+  it('an existing token with --if-exists fail: the remedy is a flag', async () => {
+    const name = `cli-words-${Date.now()}`;
+    const first = await cli(['--user-id', '42', '--scopes', 'api', '--name', name]);
+    expect(first.code).toBe(0);
+    const second = await cli([
+      '--user-id',
+      '42',
+      '--scopes',
+      'api',
+      '--name',
+      name,
+      '--if-exists',
+      'fail',
+    ]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(
+      'and --if-exists is fail: revoke it, choose another name, or set --if-exists rotate.',
+    );
+    expectNoActionWords(second.stderr);
+    expectNoLeaks(second, false);
   });
 });

@@ -5,16 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import { CLI, childEnv, ROOT } from './helpers/run-action.js';
 import { closeServer } from './simulator/close-server.js';
+import { ConnectProxy } from './simulator/connect-proxy.js';
 
 const sim = useSimulator();
 
@@ -59,17 +60,33 @@ function readJob(): Job {
 let cliServer: Server;
 const cliSockets = new Set<Duplex>();
 let cliUrl = '';
+let cliPort = 0;
+/** How many times the CLI was downloaded. */
+let cliDownloads = 0;
 const cliSha256 = createHash('sha256').update(readFileSync(CLI)).digest('hex');
 
 beforeAll(async () => {
   // Serves dist/cli/index.js, as the pinned raw URL would.
-  cliServer = createServer((_, res) => res.end(readFileSync(CLI)));
+  cliServer = createServer((_, res) => {
+    cliDownloads += 1;
+    res.end(readFileSync(CLI));
+  });
   cliServer.on('connection', (socket) => cliSockets.add(socket));
   await new Promise<void>((resolve) => cliServer.listen(0, '127.0.0.1', resolve));
   const address = cliServer.address();
-  cliUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/cli.js`;
+  cliPort = typeof address === 'object' && address ? address.port : 0;
+  cliUrl = `http://127.0.0.1:${cliPort}/cli.js`;
+  await proxy.start();
 });
-afterAll(() => closeServer(cliServer, cliSockets));
+afterAll(async () => {
+  await proxy.stop();
+  await closeServer(cliServer, cliSockets);
+});
+
+/** A forward proxy that sends every host to 127.0.0.1: a name that does not resolve works. */
+const proxy = new ConnectProxy({ resolveTo: '127.0.0.1' });
+/** Node 24 (the component's default image), whose fetch can use the proxy variables. */
+const NODE_24_DIR = join(ROOT, 'node_modules', 'node', 'bin');
 
 interface JobRun {
   code: number | null;
@@ -77,10 +94,23 @@ interface JobRun {
   stderr: string;
   /** what the user's commands saw, one value a line */
   seen: string;
+  /** the files the job left in the project directory */
+  left: string[];
+}
+
+interface JobOptions {
+  /** more variables of the job (proxy variables) */
+  env?: Record<string, string>;
+  /** the directory of the `node` the job runs (the image's) */
+  nodeDir?: string;
 }
 
 /** Runs the job's `script` then its `after_script`, each in a fresh `sh`, as a runner does. */
-async function runJob(inputs: Record<string, string>, userScript: string): Promise<JobRun> {
+async function runJob(
+  inputs: Record<string, string>,
+  userScript: string,
+  options: JobOptions = {},
+): Promise<JobRun> {
   const job = readJob();
   const projectDir = mkdtempSync(join(tmpdir(), 'cgt-component-'));
   try {
@@ -100,12 +130,13 @@ async function runJob(inputs: Record<string, string>, userScript: string): Promi
     };
     const env: Record<string, string> = {
       ...childEnv({}),
-      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      PATH: `${options.nodeDir ?? dirname(process.execPath)}:${process.env.PATH ?? ''}`,
       CI_PROJECT_DIR: projectDir,
       CI_PROJECT_PATH: 'acme/app',
       CI_PIPELINE_ID: '31337',
       CREATE_GITLAB_TOKEN_CREDENTIAL: ADMIN_TOKEN,
       CGT_TEST_SEEN: join(projectDir, 'seen'),
+      ...options.env,
     };
     delete env.GITHUB_REPOSITORY;
     // GitLab substitutes the inputs, then expands variables in variables.
@@ -127,6 +158,7 @@ async function runJob(inputs: Record<string, string>, userScript: string): Promi
       stdout: main.stdout + after.stdout,
       stderr: main.stderr + after.stderr,
       seen: existsSync(seenFile) ? readFileSync(seenFile, 'utf8') : '',
+      left: readdirSync(projectDir).filter((file) => file !== 'seen'),
     };
   } finally {
     rmSync(projectDir, { recursive: true, force: true });
@@ -165,6 +197,8 @@ describe('GitLab CI/CD component', () => {
     expect(result.seen).toBe(`${token.token}\n${token.id}\n42\n${token.expires_at}\n`);
     expect(token.active).toBe(false);
     expect(result.stderr).toContain(`Revoked token ID ${token.id}.`);
+    // The downloaded CLI and the IDs file are gone.
+    expect(result.left).toEqual([]);
     expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
   });
 
@@ -227,6 +261,80 @@ describe('GitLab CI/CD component', () => {
     expect(result.seen).toBe('');
     expect(result.stderr).toContain('404 User Not Found');
     expect(sim.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(result.left).toEqual([]);
     expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+  });
+
+  it('a failing script still revokes the token and deletes the downloaded CLI', async () => {
+    const result = await runJob({ 'user-id': '42', scopes: 'read_api' }, `${RECORD}\nexit 7`);
+    expect(result.code).toBe(7);
+    const token = sim.tokens[sim.tokens.length - 1];
+    expect(result.seen).toBe(`${token.token}\n${token.id}\n42\n${token.expires_at}\n`);
+    expect(token.active).toBe(false);
+    expect(result.left).toEqual([]);
+    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+  });
+
+  it('no credential: the job stops before the download, in GitLab words', async () => {
+    const downloads = cliDownloads;
+    const result = await runJob({ 'user-id': '42', scopes: 'read_api' }, RECORD, {
+      env: { CREATE_GITLAB_TOKEN_CREDENTIAL: '' },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Define the CI/CD variable CREATE_GITLAB_TOKEN_CREDENTIAL');
+    expect(result.stderr).not.toContain('${{');
+    expect(cliDownloads).toBe(downloads);
+    expect(sim.requests).toEqual([]);
+    expect(result.left).toEqual([]);
+  });
+});
+
+describe('GitLab CI/CD component: the download and the proxy variables', () => {
+  afterEach(() => proxy.reset());
+
+  // A name that does not resolve: only a download through the proxy can reach it.
+  const hiddenUrl = (): string => `http://cli.proxy.test:${cliPort}/cli.js`;
+  /** What the proxy was asked for: Node's fetch tunnels plain http too (CONNECT). */
+  const proxied = (): string[] => [...proxy.connects, ...proxy.requests];
+
+  it.each([['HTTP_PROXY'], ['http_proxy']])(
+    'goes through %s (as curl would), the checksum still checked',
+    async (variable) => {
+      const result = await runJob(
+        { 'user-id': '42', scopes: 'read_api', 'cli-url': hiddenUrl() },
+        RECORD,
+        { env: { [variable]: proxy.url }, nodeDir: NODE_24_DIR },
+      );
+      expect(result.code).toBe(0);
+      expect(proxied()).toEqual([`cli.proxy.test:${cliPort}`]);
+      const token = sim.tokens[sim.tokens.length - 1];
+      expect(token.active).toBe(false);
+      expect(result.left).toEqual([]);
+      expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+    },
+  );
+
+  it('goes around the proxy for a host in NO_PROXY', async () => {
+    const result = await runJob({ 'user-id': '42', scopes: 'read_api' }, RECORD, {
+      env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
+      nodeDir: NODE_24_DIR,
+    });
+    expect(result.code).toBe(0);
+    expect(proxied()).toEqual([]);
+  });
+
+  it('a download that differs from cli-sha256 is refused, through the proxy too', async () => {
+    const result = await runJob(
+      { 'user-id': '42', scopes: 'read_api', 'cli-url': hiddenUrl(), 'cli-sha256': '0'.repeat(64) },
+      RECORD,
+      { env: { HTTP_PROXY: proxy.url }, nodeDir: NODE_24_DIR },
+    );
+    expect(result.code).not.toBe(0);
+    expect(proxied()).toEqual([`cli.proxy.test:${cliPort}`]);
+    expect(result.stderr).toContain(
+      `sha256 of ${hiddenUrl()} is ${cliSha256}, not ${'0'.repeat(64)}`,
+    );
+    expect(sim.requests).toEqual([]);
+    expect(result.left).toEqual([]);
   });
 });

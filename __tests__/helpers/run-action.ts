@@ -87,7 +87,8 @@ export function childEnv(extra: Record<string, string>): Record<string, string> 
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(INPUT_|STATE_|GITHUB_|GITLAB_TOKEN$|HTTPS?_PROXY$|NO_PROXY$)/i.test(key)) continue;
+    if (/^(INPUT_|STATE_|GITHUB_|GITLAB_TOKEN$|GITLAB_CI$|HTTPS?_PROXY$|NO_PROXY$)/i.test(key))
+      continue;
     env[key] = value;
   }
   // jest's own flags would slow the child down and change nothing.

@@ -1,4 +1,5 @@
 /** Turns the `base-url` input into the API root (`…/api/v4`) or explains what is wrong. */
+import { ACTION_WORDS, type Words } from './words.js';
 
 export interface ApiUrl {
   /** e.g. `https://gitlab.example.com/gitlab/api/v4`, no trailing slash */
@@ -16,7 +17,11 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** Returns the API URL, or a problem sentence (without the input name). */
-export function parseBaseUrl(raw: string, allowInsecureHttp: boolean): ApiUrl | string {
+export function parseBaseUrl(
+  raw: string,
+  allowInsecureHttp: boolean,
+  words: Words = ACTION_WORDS,
+): ApiUrl | string {
   const value = raw.trim() || 'https://gitlab.com';
   let url: URL;
   try {
@@ -28,7 +33,7 @@ export function parseBaseUrl(raw: string, allowInsecureHttp: boolean): ApiUrl | 
     return `expected an https:// URL, got the scheme ${url.protocol}`;
   }
   if (url.username || url.password) {
-    return 'must not contain a user name or password: pass the credential in gitlab-token';
+    return `must not contain a user name or password: pass the credential in ${words.input('gitlab-token')}`;
   }
   if (url.search || url.hash) {
     return 'must not contain a query (?…) or a fragment (#…)';
@@ -38,7 +43,7 @@ export function parseBaseUrl(raw: string, allowInsecureHttp: boolean): ApiUrl | 
     if (!allowInsecureHttp) {
       return (
         `uses plain http to ${url.hostname}, which would send the credential unencrypted: ` +
-        'use https://, or set allow-insecure-http: true if you accept that risk'
+        `use https://, or set ${words.setting('allow-insecure-http', 'true')} if you accept that risk`
       );
     }
     insecure = true;

@@ -17,6 +17,7 @@ import { outcomeText, revokeTokens } from './revoke-tokens.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
 import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
+import { cliWordsFor, type Words } from './words.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -64,7 +65,7 @@ export const USAGE = `Usage:
   create-gitlab-token [create] --group-id GROUP --scopes SCOPES [--access-level LEVEL] [options]
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET]
 
-The kind of token follows from the target flags (as the action's inputs):
+The kind of token follows from the target flags:
   --user-id U                      a personal access token of user U (administrator)
   --user-id U --impersonation      an impersonation token of user U (administrator)
   --user-id U --group-id G         a token of service account U of top-level group G
@@ -76,7 +77,7 @@ that kind's own endpoint.
 The credential comes from the GITLAB_TOKEN environment variable (or --gitlab-token, which other
 processes can see: avoid it).
 
-Options (as the action's inputs):
+Options:
   --base-url URL            GitLab instance (default https://gitlab.com)
   --user-id LIST            user IDs or usernames, comma-separated
   --scopes LIST             scope names, comma-separated
@@ -283,9 +284,11 @@ export async function runCli(
       );
     }
   }
+  // Messages name flags and variables, and GitLab's CI/CD variables inside a GitLab CI job.
+  const words = cliWordsFor(env);
   return command === 'revoke'
-    ? revokeCommand(read, values.id ?? [], env, io, secrets)
-    : createCommand(read, env, io, secrets, now);
+    ? revokeCommand(read, values.id ?? [], env, io, secrets, words)
+    : createCommand(read, env, io, secrets, now, words);
 }
 
 async function createCommand(
@@ -294,6 +297,7 @@ async function createCommand(
   io: CliIo,
   secrets: Set<string>,
   now: Date,
+  words: Words,
 ): Promise<number> {
   const output = read('output') || 'none';
   if (!['json', 'token', 'dotenv', 'none'].includes(output)) {
@@ -304,10 +308,10 @@ async function createCommand(
   }
   let inputs;
   try {
-    inputs = parseInputs(read, env, now);
+    inputs = parseInputs(read, env, now, words);
   } catch (error) {
     if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
     throw error;
   }
   const client = clientFor(inputs, inputs.maxConcurrency);
@@ -336,7 +340,7 @@ async function createCommand(
     const results = await createTokens(
       client,
       inputs,
-      { onSecret: (secret) => secrets.add(secret), log, stores },
+      { onSecret: (secret) => secrets.add(secret), log, stores, words },
       signals.stop,
     ).finally(() => {
       signals.release();
@@ -371,6 +375,7 @@ async function revokeCommand(
   env: Env,
   io: CliIo,
   secrets: Set<string>,
+  words: Words,
 ): Promise<number> {
   const tokenIds = ids
     .flatMap((id) => id.split(','))
@@ -381,15 +386,15 @@ async function revokeCommand(
   }
   let target: TokenTarget;
   try {
-    target = parseRevokeTarget(read);
+    target = parseRevokeTarget(read, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
   }
   let connection;
   try {
-    connection = parseConnectionInputs(read, env);
+    connection = parseConnectionInputs(read, env, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
   }
   const client = clientFor(connection);
   let results;
@@ -403,6 +408,7 @@ async function revokeCommand(
         onSecret: (secret) => secrets.add(secret),
         log: stderrLog(io),
         checkOwner: true,
+        words,
       },
       secrets,
     );

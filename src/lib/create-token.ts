@@ -18,6 +18,7 @@ import { UnusableReplyError, type PersonalAccessToken, type TokenWithSecret } fr
 import { oneLine } from './text.js';
 import { StoreWriteError, type SecretStores } from './store/index.js';
 import { FEATURE_SINCE } from './version.js';
+import { ACTION_WORDS, type Words } from './words.js';
 
 export interface Logger {
   info(message: string): void;
@@ -217,9 +218,14 @@ export class TokenMaker {
       return true;
     }
     this.hooks.log.info(
-      `Token ID ${current.id} expires ${current.expires_at}, after ${rotateBy} (rotate-before): not rotated, and no new secret is output.`,
+      `Token ID ${current.id} expires ${current.expires_at}, after ${rotateBy} (${this.words.input('rotate-before')}): not rotated, and no new secret is output.`,
     );
     return false;
+  }
+
+  /** the reader's words for inputs in messages */
+  private get words(): Words {
+    return this.hooks.words ?? ACTION_WORDS;
   }
 
   private get proof(): Proof {
@@ -244,7 +250,7 @@ export class TokenMaker {
     for (let attempt = 1; attempt <= 2; attempt++) {
       if (attempt > 1 && this.hooks.cancelled?.()) {
         throw new TokenReconcileError(
-          'the step was cancelled before the request could be tried again; no token of this run was left active',
+          `the ${this.words.run} was cancelled before the request could be tried again; no token of this run was left active`,
           undefined,
         );
       }
@@ -268,7 +274,7 @@ export class TokenMaker {
         }
         if (this.hooks.cancelled?.()) {
           throw new TokenReconcileError(
-            `the step was cancelled while the request was in flight; GitLab may have made a token named ${JSON.stringify(params.name)} for ${this.kind.label(this.target)}, ` +
+            `the ${this.words.run} was cancelled while the request was in flight; GitLab may have made a token named ${JSON.stringify(params.name)} for ${this.kind.label(this.target)}, ` +
               (this.hooks.journal
                 ? 'which the post step looks for and revokes'
                 : 'so look for it and revoke it by hand'),
@@ -334,7 +340,7 @@ export class TokenMaker {
       const still = await this.kind.list(this.client, this.target, { name: current.name });
       if (still.some((token) => token.id === current.id)) {
         return new TokenReconcileError(
-          `the reply to the credential's rotation was lost, and the credential (token ID ${current.id}) still works: GitLab did not rotate it; run the step again`,
+          `the reply to the credential's rotation was lost, and the credential (token ID ${current.id}) still works: GitLab did not rotate it; run the ${this.words.run} again`,
           cause,
         );
       }
@@ -382,7 +388,7 @@ export class TokenMaker {
     } else if (params.expiresAt === undefined) {
       // app/services/personal_access_tokens/rotate_service.rb: one week where expiry is enforced.
       this.hooks.log.info(
-        `GitLab rotates a token without expires-at into one that lives one week: token ID ${rotated.id} expires ${rotated.expires_at}.`,
+        `GitLab rotates a token without ${this.words.input('expires-at')} into one that lives one week: token ID ${rotated.id} expires ${rotated.expires_at}.`,
       );
     } else if (rotated.expires_at !== params.expiresAt) {
       this.hooks.log.warning(
@@ -403,7 +409,7 @@ export class TokenMaker {
 
   private warnNoExpiry(token: TokenWithSecret): void {
     this.hooks.log.warning(
-      `Token ID ${token.id} has no expiry date: this GitLab does not enforce one and expires-at was empty. Set expires-at to bound its life.`,
+      `Token ID ${token.id} has no expiry date: this GitLab does not enforce one and ${this.words.input('expires-at')} was empty. Set ${this.words.input('expires-at')} to bound its life.`,
     );
   }
 

@@ -138,6 +138,7 @@ export async function createTokens(
         skipAuth: inputs.credential === undefined,
         secrets,
         diagnostics,
+        words: hooks.words,
       });
     }
   });

@@ -24,6 +24,7 @@ import { describeStoreError } from './store/describe.js';
 import { currentUser, type GitLabUser } from './users.js';
 import { gitlabVersion, needsVersion } from './version.js';
 import { oneLine, quote, scrubSecrets } from './text.js';
+import { ACTION_WORDS, type Words } from './words.js';
 
 export interface ErrorContext {
   instanceUrl: string;
@@ -36,6 +37,18 @@ export interface ErrorContext {
   /** secrets that must never appear: the credential, the tokens made so far */
   secrets: Iterable<string>;
   diagnostics?: Diagnostics;
+  /** the reader's words for inputs and the credential (the action's when absent) */
+  words?: Words;
+}
+
+/** How the reader names inputs and the credential. */
+function wordsOf(ctx: ErrorContext): Words {
+  return ctx.words ?? ACTION_WORDS;
+}
+
+/** An input as the reader names it: `user-id` (action) or `--user-id` (CLI). */
+function input(ctx: ErrorContext, name: string): string {
+  return wordsOf(ctx).input(name);
 }
 
 /** Facts gathered after a failure, to say which of several causes it was. */
@@ -159,11 +172,11 @@ function bodyField(body: unknown, field: string): string | undefined {
 
 function describe401(error: GitLabApiError, head: string, ctx: ErrorContext): string {
   if (ctx.skipAuth === true) {
-    return `${head} No credential was sent (skip-auth: true), so whatever stands in front of GitLab did not authenticate the request: check the proxy, or pass gitlab-token.`;
+    return `${head} No credential was sent (${wordsOf(ctx).setting('skip-auth', 'true')}), so whatever stands in front of GitLab did not authenticate the request: check the proxy, or pass ${input(ctx, 'gitlab-token')}.`;
   }
   // lib/gitlab/auth/auth_finders.rb: a revoked or expired token gets `invalid_token` with a reason.
   if (bodyField(error.body, 'error') === 'invalid_token') {
-    return `${head} The gitlab-token is no longer valid: create a new token and update the secret.`;
+    return `${head} The ${input(ctx, 'gitlab-token')} is no longer valid: create a new token and update ${wordsOf(ctx).credentialHome}.`;
   }
   const user = ctx.diagnostics?.currentUser;
   if (user?.is_admin === true) {
@@ -177,24 +190,24 @@ function describe401(error: GitLabApiError, head: string, ctx: ErrorContext): st
   if (user !== undefined) {
     return `${head} The credential belongs to @${user.username}, who may not read or change another user's tokens: this needs an administrator's token with the api scope (and admin_mode where Admin Mode is on)${ctx.groupId !== undefined ? ", or GitLab 17.11 or later for a group Owner's token" : ''}.`;
   }
-  return `${head} The gitlab-token is wrong, expired or revoked: create a new token for an administrator with the api scope and update the secret.`;
+  return `${head} The ${input(ctx, 'gitlab-token')} is wrong, expired or revoked: create a new token for an administrator with the api scope and update ${wordsOf(ctx).credentialHome}.`;
 }
 
 function describe403(error: GitLabApiError, head: string, ctx: ErrorContext): string {
   // lib/gitlab/auth/auth_finders.rb: a credential without the scope the endpoint needs.
   if (bodyField(error.body, 'error') === 'insufficient_scope') {
     const scope = bodyField(error.body, 'scope') ?? 'api';
-    return `${head} The credential lacks the ${quote(scope)} scope: create the credential with the api scope and update the secret.`;
+    return `${head} The credential lacks the ${quote(scope)} scope: create the credential with the api scope and update ${wordsOf(ctx).credentialHome}.`;
   }
   const user = ctx.diagnostics?.currentUser;
   const role = roleNeeded(ctx.kind);
   if (role)
     return `${head} The credential's user${user ? ` (@${user.username})` : ''} needs ${role}.`;
   if (ctx.groupId !== undefined) {
-    return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that group-id ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
+    return `${head} For tokens of group service accounts the credential's user${user ? ` (@${user.username})` : ''} must be an Owner of the top-level group (or an administrator), on GitLab Premium or Ultimate: check that ${input(ctx, 'group-id')} ${quote(ctx.groupId)} is a top-level group, not a subgroup, that the credential's user is one of its Owners, and that the user is a service account of that group.`;
   }
   if (isGitLabDotCom(ctx.instanceUrl)) {
-    return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set group-id to the top-level group; its Owner's token as gitlab-token).`;
+    return `${head} GitLab.com has no admin API, so tokens for users cannot be created there: use group service accounts instead (set ${input(ctx, 'group-id')} to the top-level group; its Owner's token as ${input(ctx, 'gitlab-token')}).`;
   }
   if (user?.is_admin === true) {
     return `${head} The credential belongs to administrator @${user.username}, but GitLab did not treat it as one: Admin Mode is on, so add the admin_mode scope to the credential.`;
@@ -209,11 +222,11 @@ function describe403(error: GitLabApiError, head: string, ctx: ErrorContext): st
 function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): string {
   switch (notFoundKind(error)) {
     case 'user':
-      return `${head} There is no such user${ctx.groupId !== undefined ? ' among the service accounts of that group (a service account of a top-level group is not found through its subgroups)' : ''}: check user-id.`;
+      return `${head} There is no such user${ctx.groupId !== undefined ? ' among the service accounts of that group (a service account of a top-level group is not found through its subgroups)' : ''}: check ${input(ctx, 'user-id')}.`;
     case 'group':
-      return `${head} There is no such group, or the credential cannot see it: check group-id.`;
+      return `${head} There is no such group, or the credential cannot see it: check ${input(ctx, 'group-id')}.`;
     case 'project':
-      return `${head} There is no such project, or the credential cannot see it: check project-id.`;
+      return `${head} There is no such project, or the credential cannot see it: check ${input(ctx, 'project-id')}.`;
     case 'token':
       return isBareNotFound(error)
         ? `${head} GitLab does not say what it did not find: the token, or the user or account it was asked for under.`
@@ -222,10 +235,10 @@ function describe404(error: GitLabApiError, head: string, ctx: ErrorContext): st
       const version = ctx.diagnostics?.version;
       return version
         ? `${head} GitLab ${version} answers at ${ctx.instanceUrl} but has no such endpoint: it needs a newer GitLab.`
-        : `${head} GitLab has no such endpoint here: check that base-url (${ctx.instanceUrl}) is the GitLab instance and that it is recent enough.`;
+        : `${head} GitLab has no such endpoint here: check that ${input(ctx, 'base-url')} (${ctx.instanceUrl}) is the GitLab instance and that it is recent enough.`;
     }
     default:
-      return `${head} check that base-url (${ctx.instanceUrl}) is the GitLab instance (including any relative root such as /gitlab).`;
+      return `${head} check that ${input(ctx, 'base-url')} (${ctx.instanceUrl}) is the GitLab instance (including any relative root such as /gitlab).`;
   }
 }
 
@@ -244,12 +257,12 @@ function describe400(error: GitLabApiError, text: string, head: string, ctx: Err
       ? ' On GitLab.com, project and group access tokens also need Premium or Ultimate.'
       : '';
     const level = /access level|permissions not held/i.test(text)
-      ? ' A token cannot have a higher access level than its creator: lower access-level.'
+      ? ` A token cannot have a higher access level than its creator: lower ${input(ctx, 'access-level')}.`
       : '';
     return `${head} The credential's user needs ${role}.${level}${dotCom}`;
   }
   if (/access level|permissions not held|provision owner/i.test(text)) {
-    return `${head} Check access-level: a token cannot have permissions its creator lacks${role ? ` (the credential's user needs ${role}, and at least the level asked for)` : ''}.`;
+    return `${head} Check ${input(ctx, 'access-level')}: a token cannot have permissions its creator lacks${role ? ` (the credential's user needs ${role}, and at least the level asked for)` : ''}.`;
   }
   // lib/api/personal_access_tokens.rb answers a revoke the caller may not make with a bare
   // `bad_request!(nil)` ("400 Bad request"); older services said "Not permitted to revoke".
@@ -262,18 +275,19 @@ function describe400(error: GitLabApiError, text: string, head: string, ctx: Err
   if (/scope/i.test(text)) {
     hints.push(
       role
-        ? 'check scopes (a bot cannot have read_user, sudo or admin_mode, or a scope this GitLab does not know)'
-        : 'check scopes (a scope this GitLab does not know, or none)',
+        ? `check ${input(ctx, 'scopes')} (a bot cannot have read_user, sudo or admin_mode, or a scope this GitLab does not know)`
+        : `check ${input(ctx, 'scopes')} (a scope this GitLab does not know, or none)`,
     );
   }
   if (/expir/i.test(text)) {
     hints.push(
-      "check expires-at (in the future, and within the instance's maximum token lifetime, which GitLab names)",
+      `check ${input(ctx, 'expires-at')} (in the future, and within the instance's maximum token lifetime, which GitLab names)`,
     );
   }
-  if (/name/i.test(text)) hints.push('check name (1 to 255 characters)');
-  if (/description/i.test(text)) hints.push('check description');
-  return `${head} ${hints.length > 0 ? `${hints.join('; ')}.` : 'Check the inputs GitLab names.'}`;
+  if (/name/i.test(text)) hints.push(`check ${input(ctx, 'name')} (1 to 255 characters)`);
+  if (/description/i.test(text)) hints.push(`check ${input(ctx, 'description')}`);
+  const fallback = `Check the ${wordsOf(ctx).inputs} GitLab names.`;
+  return `${head} ${hints.length > 0 ? `${hints.join('; ')}.` : fallback}`;
 }
 
 /** lib/api/personal_access_tokens/self_rotation.rb: what a self-rotation's refusal means. */
@@ -283,7 +297,7 @@ function describeSelfRotate(
   ctx: ErrorContext,
 ): string | undefined {
   if (error.status === 405) {
-    return `${head} Only a personal, project or group access token can rotate itself (not an OAuth or CI job token): give gitlab-token such a token.`;
+    return `${head} Only a personal, project or group access token can rotate itself (not an OAuth or CI job token): give ${input(ctx, 'gitlab-token')} such a token.`;
   }
   if (bodyField(error.body, 'error') === 'insufficient_scope' || error.status === 403) {
     return `${head} The credential needs the api scope (or self_rotate, GitLab 17.9 or later) to rotate itself.`;
@@ -319,7 +333,7 @@ function describeApiError(error: GitLabApiError, ctx: ErrorContext): string {
     case error.status === 400 || error.status === 422:
       return describe400(error, text, head, ctx);
     case error.status === 429:
-      return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, lower max-concurrency, or raise max-wait-seconds.`;
+      return `${head} GitLab kept rate-limiting after ${error.attempts} attempts: try again later, lower ${input(ctx, 'max-concurrency')}, or raise ${input(ctx, 'max-wait-seconds')}.`;
     case error.status >= 500:
       return `${head} This is a problem on the GitLab side, not in your inputs: try again, and check the instance's health if it persists.`;
     default:
@@ -344,8 +358,8 @@ function describeRedirect(error: GitLabRedirectError, ctx: ErrorContext): string
     : '(no Location)';
   const suggestion = error.location ? suggestedBaseUrl(error.location, requestUrl) : undefined;
   const fix = suggestion
-    ? `set base-url to ${suggestion}`
-    : 'set base-url to the address GitLab is served from';
+    ? `set ${input(ctx, 'base-url')} to ${suggestion}`
+    : `set ${input(ctx, 'base-url')} to the address GitLab is served from`;
   return `GitLab answered ${error.status} redirecting ${error.method} ${error.path} to ${target}. API requests never follow redirects, so the credential cannot be sent elsewhere: ${fix}.`;
 }
 
@@ -354,18 +368,18 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
   const reason = error.reason;
   if (error.code === 'ETIMEDOUT') {
     const seconds = (error.timeoutMs ?? 0) / 1000;
-    const head = `No answer to ${where} within ${seconds} seconds (timeout-seconds)`;
+    const head = `No answer to ${where} within ${seconds} seconds (${input(ctx, 'timeout-seconds')})`;
     const phase = reason?.kind === 'timeout' ? reason.phase : undefined;
     if (reason?.kind === 'timeout' && phase === 'proxy' && reason.proxy) {
       return `${head}: the proxy ${reason.proxy} did not open a tunnel to GitLab in time, so nothing was sent. Check HTTPS_PROXY and NO_PROXY, and that the proxy can reach GitLab.`;
     }
     if (phase === 'connect') {
-      return `${head}: no connection could be made, so nothing was sent. Check base-url, and that GitLab is reachable from this runner (HTTPS_PROXY, NO_PROXY), or raise timeout-seconds.`;
+      return `${head}: no connection could be made, so nothing was sent. Check ${input(ctx, 'base-url')}, and that GitLab is reachable from this runner (HTTPS_PROXY, NO_PROXY), or raise ${input(ctx, 'timeout-seconds')}.`;
     }
     if (phase === 'tls') {
-      return `${head}: the TLS handshake did not finish, so nothing was sent. Check that base-url is GitLab's https address, or raise timeout-seconds.`;
+      return `${head}: the TLS handshake did not finish, so nothing was sent. Check that ${input(ctx, 'base-url')} is GitLab's https address, or raise ${input(ctx, 'timeout-seconds')}.`;
     }
-    return `${head}: check that GitLab is reachable from this runner, or raise timeout-seconds.`;
+    return `${head}: check that GitLab is reachable from this runner, or raise ${input(ctx, 'timeout-seconds')}.`;
   }
   if (reason?.kind === 'proxy-refused') {
     const fix =
@@ -379,16 +393,16 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
       reason.limitBytes % 1048576 === 0
         ? `${reason.limitBytes / 1048576} MiB`
         : `${reason.limitBytes} bytes`;
-    return `The reply to ${error.method} ${error.path} from ${ctx.instanceUrl} is larger than ${limit} (a GitLab reply here is a few kilobytes), so it was not read: check that base-url points at GitLab, and what stands between this runner and GitLab.`;
+    return `The reply to ${error.method} ${error.path} from ${ctx.instanceUrl} is larger than ${limit} (a GitLab reply here is a few kilobytes), so it was not read: check that ${input(ctx, 'base-url')} points at GitLab, and what stands between this runner and GitLab.`;
   }
   if (reason?.kind === 'unexpected-status') {
-    return `${where} was answered ${reason.statusText}, which GitLab never answers, so the reply was not used: check that base-url points at GitLab, and what stands between this runner and GitLab.`;
+    return `${where} was answered ${reason.statusText}, which GitLab never answers, so the reply was not used: check that ${input(ctx, 'base-url')} points at GitLab, and what stands between this runner and GitLab.`;
   }
   if (error.code === 'ECONNREFUSED') {
-    return `Could not connect for ${where}: the connection was refused. Check base-url, and that GitLab is reachable from this runner (HTTPS_PROXY, NO_PROXY).`;
+    return `Could not connect for ${where}: the connection was refused. Check ${input(ctx, 'base-url')}, and that GitLab is reachable from this runner (HTTPS_PROXY, NO_PROXY).`;
   }
   if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') {
-    return `Could not resolve the host of ${ctx.instanceUrl} for ${where}: check base-url.`;
+    return `Could not resolve the host of ${ctx.instanceUrl} for ${where}: check ${input(ctx, 'base-url')}.`;
   }
   if (/CERT|SSL|TLS|SELF_SIGNED/i.test(error.code)) {
     return `The TLS certificate of ${ctx.instanceUrl} is not trusted (${error.code}): give the runner the instance's CA certificate, for example with NODE_EXTRA_CA_CERTS.`;
@@ -405,10 +419,10 @@ function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof GitLabRedirectError) return describeRedirect(error, ctx);
   if (error instanceof GitLabNetworkError) return describeNetworkError(error, ctx);
   if (error instanceof UserNotFoundError) {
-    return `GitLab has no user with the username ${quote(error.username)}: check user-id.`;
+    return `GitLab has no user with the username ${quote(error.username)}: check ${input(ctx, 'user-id')}.`;
   }
   if (error instanceof TokenExistsError) {
-    return `The ${error.owner} already has an active token named ${quote(error.tokenName)} (ID ${error.tokenId}) and if-exists is fail: revoke it, choose another name, or set if-exists: rotate.`;
+    return `The ${error.owner} already has an active token named ${quote(error.tokenName)} (ID ${error.tokenId}) and ${input(ctx, 'if-exists')} is fail: revoke it, choose another name, or set ${wordsOf(ctx).setting('if-exists', 'rotate')}.`;
   }
   if (error instanceof TokenReconcileError) {
     const cause = error.cause === undefined ? '' : ` (${describe(error.cause, ctx)})`;
@@ -417,7 +431,7 @@ function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof VersionGateError) {
     const what =
       error.feature === 'serviceAccountList'
-        ? "Listing a group service account's tokens (if-exists, or checking after a lost reply) with a group Owner's credential"
+        ? `Listing a group service account's tokens (${input(ctx, 'if-exists')}, or checking after a lost reply) with a group Owner's credential`
         : `This (${error.feature})`;
     return `${what} ${needsVersion(error.feature, error.version)}: upgrade GitLab, or use an administrator's credential.`;
   }
@@ -426,15 +440,15 @@ function describe(error: unknown, ctx: ErrorContext): string {
     return `Token ID ${error.tokenId} may still be active: ${error.reason}${cause}. Revoke it by hand.`;
   }
   if (error instanceof DuplicateUserError) {
-    return `user ${error.userId} is already asked for as ${error.first}: each user gets one token per step.`;
+    return `user ${error.userId} is already asked for as ${error.first}: each user gets one token per ${wordsOf(ctx).run}.`;
   }
   if (error instanceof NotStartedError) {
     return error.reason === 'cancelled'
-      ? 'not started: the step was cancelled.'
-      : 'not started: GitLab kept rate-limiting past max-wait-seconds.';
+      ? `not started: the ${wordsOf(ctx).run} was cancelled.`
+      : `not started: GitLab kept rate-limiting past ${input(ctx, 'max-wait-seconds')}.`;
   }
   if (error instanceof UnusableReplyError) {
-    return `GitLab's answer ${error.status} to ${error.method} ${error.path} carried no usable token (${error.problem}): check that base-url is the GitLab instance and nothing in between rewrites replies.`;
+    return `GitLab's answer ${error.status} to ${error.method} ${error.path} carried no usable token (${error.problem}): check that ${input(ctx, 'base-url')} is the GitLab instance and nothing in between rewrites replies.`;
   }
   if (error instanceof TokenListTooLongError) {
     return `Too many tokens with this name to read them all (${error.message}): choose a more distinctive name.`;

@@ -11,6 +11,7 @@ import type { TokenTarget } from './kinds/types.js';
 import { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './store/targets.js';
 import { isTokenId } from './token.js';
 import { quote } from './text.js';
+import { ACTION_WORDS, type Words } from './words.js';
 
 /** Returns an input's raw value ('' when unset), like `core.getInput` without trimming. */
 export type InputReader = (name: string) => string;
@@ -91,11 +92,20 @@ const GROUP_PATH =
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Collects problems as `input: sentence`. */
+/** Collects problems as `input: sentence`, naming inputs in the reader's words. */
 class Problems {
   readonly list: string[] = [];
+  constructor(readonly words: Words = ACTION_WORDS) {}
   add(input: string, sentence: string): void {
-    this.list.push(`${input}: ${sentence}`);
+    this.list.push(`${this.words.input(input)}: ${sentence}`);
+  }
+  /** another input, named in a sentence */
+  ref(input: string): string {
+    return this.words.input(input);
+  }
+  /** another input set to a value, named in a sentence */
+  set(input: string, value: string): string {
+    return this.words.setting(input, value);
   }
   throwIfAny(): void {
     if (this.list.length > 0) throw new InputError(this.list);
@@ -135,18 +145,14 @@ function parseNumber(
 function parseConnectionInto(read: InputReader, env: Env, problems: Problems): ConnectionInputs {
   const allowInsecure = parseBoolean(read, 'allow-insecure-http', problems);
   const skipAuth = parseBoolean(read, 'skip-auth', problems);
-  const base = parseBaseUrl(read('base-url'), allowInsecure);
+  const base = parseBaseUrl(read('base-url'), allowInsecure, problems.words);
   if (typeof base === 'string') problems.add('base-url', base);
 
   let credential: string | undefined = read('gitlab-token').trim() || env.GITLAB_TOKEN?.trim();
   if (skipAuth) {
     credential = undefined;
   } else if (!credential) {
-    problems.add(
-      'gitlab-token',
-      'required: pass an administrator token with the api scope (for example ' +
-        '`gitlab-token: ${{ secrets.GITLAB_ADMIN_TOKEN }}`), set GITLAB_TOKEN, or set skip-auth: true',
-    );
+    problems.add('gitlab-token', `required: ${problems.words.giveCredential}`);
   } else if (/\s/.test(credential) || CONTROL.test(credential)) {
     // Never echo the value: it is a secret.
     problems.add('gitlab-token', 'contains spaces or control characters: copy the token again');
@@ -164,8 +170,12 @@ function parseConnectionInto(read: InputReader, env: Env, problems: Problems): C
 }
 
 /** The connection inputs alone (the post step needs nothing else). */
-export function parseConnectionInputs(read: InputReader, env: Env): ConnectionInputs {
-  const problems = new Problems();
+export function parseConnectionInputs(
+  read: InputReader,
+  env: Env,
+  words: Words = ACTION_WORDS,
+): ConnectionInputs {
+  const problems = new Problems(words);
   const connection = parseConnectionInto(read, env, problems);
   problems.throwIfAny();
   return connection;
@@ -177,11 +187,17 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
     .map((item) => item.trim())
     .filter((item) => item !== '');
   if (items.length === 0) {
-    problems.add('user-id', 'required: a numeric user ID or a username (several: one per line)');
+    problems.add(
+      'user-id',
+      `required: a numeric user ID or a username (several: ${problems.words.several})`,
+    );
     return [];
   }
   if (items.length > MAX_USERS) {
-    problems.add('user-id', `at most ${MAX_USERS} users per step, got ${items.length}`);
+    problems.add(
+      'user-id',
+      `at most ${MAX_USERS} users per ${problems.words.run}, got ${items.length}`,
+    );
     return [];
   }
   const users: UserRef[] = [];
@@ -205,7 +221,10 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
     }
     const key = 'id' in user ? `#${user.id}` : user.username.toLowerCase();
     if (seen.has(key)) {
-      problems.add('user-id', `${quote(item)} is listed twice: each user gets one token per step`);
+      problems.add(
+        'user-id',
+        `${quote(item)} is listed twice: each user gets one token per ${problems.words.run}`,
+      );
       continue;
     }
     seen.add(key);
@@ -223,12 +242,15 @@ function parseProjects(raw: string, problems: Problems): string[] {
   if (items.length === 0) {
     problems.add(
       'project-id',
-      'required: a numeric project ID or a full path (several: one per line)',
+      `required: a numeric project ID or a full path (several: ${problems.words.several})`,
     );
     return [];
   }
   if (items.length > MAX_USERS) {
-    problems.add('project-id', `at most ${MAX_USERS} projects per step, got ${items.length}`);
+    problems.add(
+      'project-id',
+      `at most ${MAX_USERS} projects per ${problems.words.run}, got ${items.length}`,
+    );
     return [];
   }
   const projects: string[] = [];
@@ -248,7 +270,7 @@ function parseProjects(raw: string, problems: Problems): string[] {
     if (seen.has(item.toLowerCase())) {
       problems.add(
         'project-id',
-        `${quote(item)} is listed twice: each project gets one token per step`,
+        `${quote(item)} is listed twice: each project gets one token per ${problems.words.run}`,
       );
       continue;
     }
@@ -288,11 +310,15 @@ function parseTargets(
     if (userRaw)
       problems.add(
         'project-id',
-        'goes without user-id (a project access token is for the project\u2019s own bot user)',
+        `goes without ${problems.ref('user-id')} (a project access token is for the project\u2019s own bot user)`,
       );
-    if (groupRaw) problems.add('project-id', 'goes without group-id: set one of them');
+    if (groupRaw)
+      problems.add('project-id', `goes without ${problems.ref('group-id')}: set one of them`);
     if (impersonation)
-      problems.add('impersonation', 'is for a user\u2019s token (user-id), not a project');
+      problems.add(
+        'impersonation',
+        `is for a user\u2019s token (${problems.ref('user-id')}), not a project`,
+      );
     const targets = parseProjects(projectRaw, problems).map((projectId): TargetRef => ({
       kind: 'project',
       projectId,
@@ -301,26 +327,29 @@ function parseTargets(
   }
   if (groupRaw && !userRaw) {
     if (impersonation)
-      problems.add('impersonation', 'is for a user\u2019s token (user-id), not a group');
+      problems.add(
+        'impersonation',
+        `is for a user\u2019s token (${problems.ref('user-id')}), not a group`,
+      );
     const targets: TargetRef[] = groupId === undefined ? [] : [{ kind: 'group', groupId }];
     return { targets, targetInput: 'group-id' };
   }
   if (accessLevel !== undefined) {
     problems.add(
       'access-level',
-      'is for project and group access tokens (project-id, or group-id without user-id), not for a user\u2019s token',
+      `is for project and group access tokens (${problems.ref('project-id')}, or ${problems.ref('group-id')} without ${problems.ref('user-id')}), not for a user\u2019s token`,
     );
   }
   if (impersonation && groupRaw) {
     problems.add(
       'impersonation',
-      'goes without group-id (a service account\u2019s tokens are personal access tokens)',
+      `goes without ${problems.ref('group-id')} (a service account\u2019s tokens are personal access tokens)`,
     );
   }
   if (!userRaw) {
     problems.add(
       'user-id',
-      'required: a numeric user ID or a username (several: one per line); or set project-id, or group-id alone for a group access token',
+      `required: a numeric user ID or a username (several: ${problems.words.several}); or set ${problems.ref('project-id')}, or ${problems.ref('group-id')} alone for a group access token`,
     );
     return { targets: [], targetInput: 'user-id' };
   }
@@ -417,7 +446,7 @@ function parseRotateBefore(
   if (ifExists !== 'rotate') {
     problems.add(
       'rotate-before',
-      'goes with if-exists: rotate (it says when an existing token is due)',
+      `goes with ${problems.set('if-exists', 'rotate')} (it says when an existing token is due)`,
     );
   }
   const by = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
@@ -437,8 +466,8 @@ function parseIfExists(raw: string, problems: Problems): IfExists {
  * endpoint is used. Users are numeric here (a revoke makes no look-ups); a user's personal
  * access token needs none (the instance route knows the token by its ID).
  */
-export function parseRevokeTarget(read: InputReader): TokenTarget {
-  const problems = new Problems();
+export function parseRevokeTarget(read: InputReader, words: Words = ACTION_WORDS): TokenTarget {
+  const problems = new Problems(words);
   const groupId = parseGroupId(read('group-id'), problems);
   const impersonation = parseBoolean(read, 'impersonation', problems);
   const rawUser = read('user-id').trim();
@@ -450,17 +479,24 @@ export function parseRevokeTarget(read: InputReader): TokenTarget {
   let target: TokenTarget = { kind: 'personal', userId };
   if (projects.length > 0) {
     if (projects.length > 1) problems.add('project-id', 'revoke takes one project');
-    if (rawUser || groupId) problems.add('project-id', 'goes without user-id and group-id');
+    if (rawUser || groupId) {
+      problems.add(
+        'project-id',
+        `goes without ${problems.ref('user-id')} and ${problems.ref('group-id')}`,
+      );
+    }
     if (impersonation) problems.add('impersonation', 'is for a user\u2019s token, not a project');
     target = { kind: 'project', projectId: projects[0] };
   } else if (groupId !== undefined) {
-    if (impersonation) problems.add('impersonation', 'goes without group-id');
+    if (impersonation) problems.add('impersonation', `goes without ${problems.ref('group-id')}`);
     target =
       userId === undefined
         ? { kind: 'group', groupId }
         : { kind: 'service-account', userId, groupId };
   } else if (impersonation) {
-    if (userId === undefined) problems.add('user-id', 'required with impersonation (numeric)');
+    if (userId === undefined) {
+      problems.add('user-id', `required with ${problems.ref('impersonation')} (numeric)`);
+    }
     target = { kind: 'impersonation', userId };
   }
   problems.throwIfAny();
@@ -540,22 +576,25 @@ function parseSelfRotate(
     if (read(input).trim()) {
       problems.add(
         input,
-        'goes without self-rotate (the credential rotates itself, keeping its own)',
+        `goes without ${problems.ref('self-rotate')} (the credential rotates itself, keeping its own)`,
       );
     }
   }
   if (parseBoolean(read, 'impersonation', problems)) {
-    problems.add('impersonation', 'goes without self-rotate');
+    problems.add('impersonation', `goes without ${problems.ref('self-rotate')}`);
   }
   if (parseBoolean(read, 'revoke', problems)) {
     problems.add(
       'revoke',
-      'goes without self-rotate (it would revoke the new credential when the job ends)',
+      `goes without ${problems.ref('self-rotate')} (it would revoke the new credential when the job ends)`,
     );
   }
   // The runner always passes action.yml's default (create): only fail says something else.
   if (read('if-exists').trim().toLowerCase() === 'fail') {
-    problems.add('if-exists', 'fail goes without self-rotate (the credential always exists)');
+    problems.add(
+      'if-exists',
+      `fail goes without ${problems.ref('self-rotate')} (the credential always exists)`,
+    );
   }
   const expiry = parseExpiresAt(read('expires-at'), now);
   if (typeof expiry === 'string') problems.add('expires-at', expiry);
@@ -582,8 +621,13 @@ function parseSelfRotate(
 }
 
 /** Parses every input of the main step; throws InputError listing all problems. */
-export function parseInputs(read: InputReader, env: Env, now: Date): TokenRequestInputs {
-  const problems = new Problems();
+export function parseInputs(
+  read: InputReader,
+  env: Env,
+  now: Date,
+  words: Words = ACTION_WORDS,
+): TokenRequestInputs {
+  const problems = new Problems(words);
   const selfRotate = parseBoolean(read, 'self-rotate', problems);
   if (selfRotate) return parseSelfRotate(read, env, now, problems);
   const connection = parseConnectionInto(read, env, problems);
@@ -624,7 +668,7 @@ export function parseInputs(read: InputReader, env: Env, now: Date): TokenReques
   if (ifExists !== 'create' && uniqueName) {
     problems.add(
       'name',
-      `required with if-exists: ${ifExists}: the default name is unique to each run, so no earlier token would ever match it`,
+      `required with ${problems.set('if-exists', ifExists)}: the default name is unique to each run, so no earlier token would ever match it`,
     );
   }
   const stores = parseStores(read, env, problems);

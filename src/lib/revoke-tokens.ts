@@ -46,6 +46,7 @@ export async function revokeTokens(
         groupId: request.target.groupId,
         kind: request.target.kind,
         secrets,
+        words: context.words,
       };
       const diagnostics = await gatherDiagnostics(client, error);
       return { request, error: describeError(error, { ...ctx, diagnostics }) };

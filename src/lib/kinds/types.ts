@@ -5,6 +5,7 @@
 import type { GitLabClient } from '../gitlab-client.js';
 import type { TokenFilter } from '../list-tokens.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../token.js';
+import type { Words } from '../words.js';
 
 export type KindName =
   'personal' | 'impersonation' | 'service-account' | 'project' | 'group' | 'self';
@@ -44,6 +45,8 @@ export interface KindContext {
    */
   checkOwner?: boolean;
   log: { info(message: string): void; warning(message: string): void };
+  /** the reader's words for inputs in messages (the action's when absent) */
+  words?: Words;
 }
 
 export interface TokenKind {
