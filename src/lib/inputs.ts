@@ -92,7 +92,7 @@ const GROUP_PATH =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Collects problems as `input: sentence`. */
-class Problems {
+export class Problems {
   readonly list: string[] = [];
   add(input: string, sentence: string): void {
     this.list.push(`${input}: ${sentence}`);
@@ -102,7 +102,7 @@ class Problems {
   }
 }
 
-function parseBoolean(read: InputReader, input: string, problems: Problems): boolean {
+export function parseBoolean(read: InputReader, input: string, problems: Problems): boolean {
   const value = read(input).trim();
   if (value === '') return false;
   if (/^true$/i.test(value)) return true;
@@ -132,7 +132,11 @@ function parseNumber(
   return number;
 }
 
-function parseConnectionInto(read: InputReader, env: Env, problems: Problems): ConnectionInputs {
+export function parseConnectionInto(
+  read: InputReader,
+  env: Env,
+  problems: Problems,
+): ConnectionInputs {
   const allowInsecure = parseBoolean(read, 'allow-insecure-http', problems);
   const skipAuth = parseBoolean(read, 'skip-auth', problems);
   const base = parseBaseUrl(read('base-url'), allowInsecure);
@@ -171,7 +175,7 @@ export function parseConnectionInputs(read: InputReader, env: Env): ConnectionIn
   return connection;
 }
 
-function parseUsers(raw: string, problems: Problems): UserRef[] {
+export function parseUsers(raw: string, problems: Problems): UserRef[] {
   const items = raw
     .split(/[\n,]/)
     .map((item) => item.trim())
@@ -215,7 +219,7 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
 }
 
 /** Project IDs or full paths, one token each. */
-function parseProjects(raw: string, problems: Problems): string[] {
+export function parseProjects(raw: string, problems: Problems): string[] {
   const items = raw
     .split(/[\n,]/)
     .map((item) => item.trim().replace(/^\/+|\/+$/g, ''))
@@ -386,7 +390,7 @@ function parseName(raw: string, env: Env, problems: Problems): string {
   return name;
 }
 
-function parseGroupId(raw: string, problems: Problems): string | undefined {
+export function parseGroupId(raw: string, problems: Problems): string | undefined {
   const value = raw.trim().replace(/^\/+|\/+$/g, '');
   if (value === '') return undefined;
   if (/^\d+$/.test(value) || GROUP_PATH.test(value)) return value;
