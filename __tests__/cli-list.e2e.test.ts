@@ -19,7 +19,11 @@ import { requestLine, runCli } from './helpers/run-action.js';
 
 type CliResult = Awaited<ReturnType<typeof runCli>>;
 
-const sim = useSimulator();
+/** A Maintainer's token with read_api only: listing needs no more. */
+const READ_API_TOKEN = 'glpat-FAKE-read-api-maint-0009';
+const sim = useSimulator({
+  seed: (s) => s.addCredential(READ_API_TOKEN, SEED_USERS.maintainer, ['read_api']),
+});
 const USAGE = 'Usage:\n  create-gitlab-token [create]';
 
 function list(args: string[], credential = ADMIN_TOKEN): Promise<CliResult> {
@@ -378,6 +382,17 @@ describe('CLI: list project, group and service-account tokens', () => {
       expectNoLeaks(result, type === 'project' ? MAINTAINER_TOKEN : GROUP_OWNER_TOKEN);
     },
   );
+
+  it('a Maintainer’s token with read_api only is enough', async () => {
+    const { result } = await onOneDay(async () => {
+      const path = freshProject();
+      addResourceToken('project', path, { name: 'read me', days: 3 });
+      return { result: await list(['--project-id', path, '--output', 'json'], READ_API_TOKEN) };
+    });
+    expect(result.code).toBe(0);
+    expect(names(result)).toEqual(['read me']);
+    expectNoLeaks(result, READ_API_TOKEN);
+  });
 
   it('several projects at once, in the order given', async () => {
     const { result } = await onOneDay(async () => {
