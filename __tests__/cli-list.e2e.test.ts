@@ -592,6 +592,7 @@ describe('CLI: list failures', () => {
     [['--name', 'x'], 'name: goes without list'],
     [['--rotate-before', '30d'], 'rotate-before: goes without list'],
     [['--self-rotate'], 'self-rotate: goes without list'],
+    [['--store-in', 'gitlab-variable:acme/app:TOKEN'], 'store-in: goes without list'],
     [['--id', '5'], 'id: goes with revoke'],
     [['--impersonation'], 'user-id: required with impersonation'],
     [['--project-id', 'a/b', '--user-id', '4'], 'project-id: goes without user-id'],

@@ -80,6 +80,7 @@ const NOT_FOR_LIST = [
   'if-exists',
   'rotate-before',
   'max-concurrency',
+  'store-in',
 ];
 const MAX_DAYS = 3650;
 const DAY_MS = 86_400_000;
