@@ -11,6 +11,7 @@ import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
 import { SecretStores, storeWarnings } from './store/index.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
+import { runList } from './list-expiring.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
@@ -42,6 +43,7 @@ const OPTIONS = {
   'timeout-seconds': text,
   'max-concurrency': text,
   'max-wait-seconds': text,
+  'expiring-within': text,
   'group-id': text,
   'project-id': text,
   'access-level': text,
@@ -64,6 +66,7 @@ export const USAGE = `Usage:
   create-gitlab-token [create] --project-id PROJECT --scopes SCOPES [--access-level LEVEL] [options]
   create-gitlab-token [create] --group-id GROUP --scopes SCOPES [--access-level LEVEL] [options]
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET]
+  create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]
 
 The kind of token follows from the target flags:
   --user-id U                      a personal access token of user U (administrator)
@@ -72,7 +75,8 @@ The kind of token follows from the target flags:
   --project-id P                   a project access token (its own bot user; Maintainer)
   --group-id G                     a group access token (its own bot user; Owner)
 revoke takes the same target flags (none for a user's personal access token), so that it uses
-that kind's own endpoint.
+that kind's own endpoint. list takes them too (several users or projects: comma-separated) and
+prints their active tokens; without one, the credential's own user's.
 
 The credential comes from the GITLAB_TOKEN environment variable (or --gitlab-token, which other
 processes can see: avoid it).
@@ -106,7 +110,10 @@ Options:
   --max-wait-seconds N      the most time spent waiting out rate limits (default 300)
   --skip-auth               send no credential
   --allow-insecure-http     allow plain http to a remote host
-  --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
+  --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing);
+                            list: json, or text (default: a table)
+  --expiring-within Nd      list: only tokens that expire within N days (on or before the date
+                            N days from today, UTC); tokens without an expiry date are left out
   --version                 print the version and exit
 
 Output formats:
@@ -118,10 +125,13 @@ Output formats:
            characters other than letters, digits and _ . : @ % + , / = - is single-quoted for a
            POSIX shell ('\\'' for a quote), so reading the file with a shell cannot run anything;
            a value with a line break or another control character is refused (exit 1).
+  list json  one array of the active tokens listed: id, name, type, target, user_id, scopes,
+           access_level (project and group tokens), created_at, expires_at, days_left (whole
+           days from today, UTC, to expires_at; null without one) and last_used_at; never a secret.
 
-Exit codes: 0 every token made (or revoked); 1 GitLab or the network failed, or the result could
-not be written to stdout (the tokens made are then named on stderr: revoke them); 2 invalid
-arguments.`;
+Exit codes: 0 every token made (or revoked, or listed: whatever expires); 1 GitLab or the network
+failed (list: the targets that worked are still printed), or the result could not be written to
+stdout (the tokens made are then named on stderr: revoke them); 2 invalid arguments.`;
 
 /** The library's log lines, on stderr (stdout carries only what --output asks for). */
 function stderrLog(io: CliIo): { info(message: string): void; warning(message: string): void } {
@@ -261,7 +271,7 @@ export async function runCli(
     return EXIT_OK;
   }
   const command = positionals[0] ?? 'create';
-  if (positionals.length > 1 || (command !== 'create' && command !== 'revoke')) {
+  if (positionals.length > 1 || !['create', 'revoke', 'list'].includes(command)) {
     return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
   const read = (name: string): string => {
@@ -286,6 +296,21 @@ export async function runCli(
   }
   // Messages name flags and variables, and GitLab's CI/CD variables inside a GitLab CI job.
   const words = cliWordsFor(env);
+  if (command === 'list') {
+    return runList(
+      read,
+      values.id ?? [],
+      env,
+      io,
+      secrets,
+      now,
+      (message) => usageError(io, message),
+      words,
+    );
+  }
+  if (values['expiring-within'] !== undefined) {
+    return usageError(io, '--expiring-within: goes with list');
+  }
   return command === 'revoke'
     ? revokeCommand(read, values.id ?? [], env, io, secrets, words)
     : createCommand(read, env, io, secrets, now, words);

@@ -451,7 +451,9 @@ function describe(error: unknown, ctx: ErrorContext): string {
     return `GitLab's answer ${error.status} to ${error.method} ${error.path} carried no usable token (${error.problem}): check that ${input(ctx, 'base-url')} is the GitLab instance and nothing in between rewrites replies.`;
   }
   if (error instanceof TokenListTooLongError) {
-    return `Too many tokens with this name to read them all (${error.message}): choose a more distinctive name.`;
+    return error.named
+      ? `Too many tokens with this name to read them all (${error.message}): choose a more distinctive name.`
+      : `Too many active tokens to read them all (${error.message}): revoke those no longer needed.`;
   }
   return error instanceof Error ? error.message : String(error);
 }

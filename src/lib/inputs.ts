@@ -93,7 +93,7 @@ const GROUP_PATH =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Collects problems as `input: sentence`, naming inputs in the reader's words. */
-class Problems {
+export class Problems {
   readonly list: string[] = [];
   constructor(readonly words: Words = ACTION_WORDS) {}
   add(input: string, sentence: string): void {
@@ -112,7 +112,7 @@ class Problems {
   }
 }
 
-function parseBoolean(read: InputReader, input: string, problems: Problems): boolean {
+export function parseBoolean(read: InputReader, input: string, problems: Problems): boolean {
   const value = read(input).trim();
   if (value === '') return false;
   if (/^true$/i.test(value)) return true;
@@ -142,7 +142,11 @@ function parseNumber(
   return number;
 }
 
-function parseConnectionInto(read: InputReader, env: Env, problems: Problems): ConnectionInputs {
+export function parseConnectionInto(
+  read: InputReader,
+  env: Env,
+  problems: Problems,
+): ConnectionInputs {
   const allowInsecure = parseBoolean(read, 'allow-insecure-http', problems);
   const skipAuth = parseBoolean(read, 'skip-auth', problems);
   const base = parseBaseUrl(read('base-url'), allowInsecure, problems.words);
@@ -181,7 +185,7 @@ export function parseConnectionInputs(
   return connection;
 }
 
-function parseUsers(raw: string, problems: Problems): UserRef[] {
+export function parseUsers(raw: string, problems: Problems): UserRef[] {
   const items = raw
     .split(/[\n,]/)
     .map((item) => item.trim())
@@ -234,7 +238,7 @@ function parseUsers(raw: string, problems: Problems): UserRef[] {
 }
 
 /** Project IDs or full paths, one token each. */
-function parseProjects(raw: string, problems: Problems): string[] {
+export function parseProjects(raw: string, problems: Problems): string[] {
   const items = raw
     .split(/[\n,]/)
     .map((item) => item.trim().replace(/^\/+|\/+$/g, ''))
@@ -415,7 +419,7 @@ function parseName(raw: string, env: Env, problems: Problems): string {
   return name;
 }
 
-function parseGroupId(raw: string, problems: Problems): string | undefined {
+export function parseGroupId(raw: string, problems: Problems): string | undefined {
   const value = raw.trim().replace(/^\/+|\/+$/g, '');
   if (value === '') return undefined;
   if (/^\d+$/.test(value) || GROUP_PATH.test(value)) return value;

@@ -11,8 +11,16 @@ const PER_PAGE = 100;
 const MAX_PAGES = 100;
 
 export interface TokenFilter {
-  /** the exact token name; GitLab's `search` narrows the list, this keeps exact matches only */
-  name: string;
+  /**
+   * the exact token name; GitLab's `search` narrows the list, this keeps exact matches only.
+   * Absent: every active token (the CLI's `list`).
+   */
+  name?: string;
+  /**
+   * `YYYY-MM-DD`: GitLab's `expires_before` (`expires_at < date`; a token without expiry never
+   * matches). Older versions ignore it, so the caller filters again.
+   */
+  expiresBefore?: string;
   /** ISO 8601: only tokens created after this instant (GitLab's clock) */
   createdAfter?: string;
   /**
@@ -24,7 +32,11 @@ export interface TokenFilter {
 
 /** Thrown when a list is longer than the bound: what was read is not all there is. */
 export class TokenListTooLongError extends Error {
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    /** false when every token was asked for, not those of one name */
+    readonly named = true,
+  ) {
     super(`more than ${MAX_PAGES * PER_PAGE} tokens match at ${path}`);
     this.name = 'TokenListTooLongError';
   }
@@ -42,15 +54,16 @@ export function searchableName(name: string): boolean {
 export function listQuery(filter: TokenFilter, extra: Record<string, string> = {}): string {
   const query = new URLSearchParams(extra);
   query.set('state', 'active');
-  if (searchableName(filter.name)) query.set('search', filter.name);
+  if (filter.name !== undefined && searchableName(filter.name)) query.set('search', filter.name);
   if (filter.createdAfter) query.set('created_after', filter.createdAfter);
+  if (filter.expiresBefore) query.set('expires_before', filter.expiresBefore);
   query.set('per_page', String(PER_PAGE));
   return query.toString();
 }
 
 /**
- * Every active token at `path` (with `query`) named exactly `filter.name` (of `userId`, when
- * given). Items that are not token records (a non-numeric ID, say) are dropped: they never
+ * Every active token at `path` (with `query`) named exactly `filter.name` (any name without
+ * one; of `userId`, when given). Items that are not token records (a non-numeric ID, say) are dropped: they never
  * reach a URL.
  */
 export async function readTokenList(
@@ -67,13 +80,14 @@ export async function readTokenList(
     for (const item of Array.isArray(data) ? data : []) {
       const token = readToken(item);
       const owned = userId === undefined || token?.user_id === userId;
-      if (token && token.active && token.name === filter.name && owned) {
+      const named = filter.name === undefined || token?.name === filter.name;
+      if (token && token.active && named && owned) {
         found.push(token);
       }
     }
     const next = String(headers['x-next-page'] ?? '').trim();
     if (!/^\d+$/.test(next) || Number(next) <= Number(page)) return found;
-    if (count >= MAX_PAGES) throw new TokenListTooLongError(path);
+    if (count >= MAX_PAGES) throw new TokenListTooLongError(path, filter.name !== undefined);
     page = next;
   }
 }

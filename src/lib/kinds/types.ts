@@ -55,7 +55,7 @@ export interface TokenKind {
   /** e.g. `user 42`, `service account 90 of group acme` */
   label(target: TokenTarget): string;
   create(client: GitLabClient, target: TokenTarget, params: TokenParams): Promise<TokenWithSecret>;
-  /** active tokens of the target named exactly `filter.name`, every page */
+  /** active tokens of the target named exactly `filter.name` (any name without one), every page */
   list(
     client: GitLabClient,
     target: TokenTarget,
