@@ -351,7 +351,7 @@ async function createCommand(
       ),
     );
     const log = stderrLog(io);
-    for (const advice of storeWarnings(inputs)) log.warning(advice);
+    for (const advice of storeWarnings(inputs, words)) log.warning(advice);
     const { github, timeoutMs, maxWaitMs } = inputs;
     const stores =
       inputs.stores.length > 0

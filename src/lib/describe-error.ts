@@ -413,7 +413,11 @@ function describeNetworkError(error: GitLabNetworkError, ctx: ErrorContext): str
 
 function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof InputError) return error.problems.join('\n');
-  const store = describeStoreError(error, (cause) => describe(cause, ctx), [...ctx.secrets]);
+  const store = describeStoreError(error, {
+    describeCause: (cause) => describe(cause, ctx),
+    secrets: [...ctx.secrets],
+    words: wordsOf(ctx),
+  });
   if (store !== undefined) return store;
   if (error instanceof GitLabApiError) return describeApiError(error, ctx);
   if (error instanceof GitLabRedirectError) return describeRedirect(error, ctx);

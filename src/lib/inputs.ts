@@ -525,7 +525,7 @@ function parseStores(
   if (!token) {
     problems.add(
       'github-token',
-      'required for github-secret targets in store-in: a token that may write the repository\u2019s secrets (the workflow\u2019s GITHUB_TOKEN cannot)',
+      `required for github-secret targets in ${problems.ref('store-in')}: a GitHub token that may write the repository\u2019s secrets (the token GitHub Actions gives each workflow run cannot)`,
     );
   }
   const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
@@ -547,13 +547,13 @@ function checkStoreCombination(
   if (targets > 1) {
     problems.add(
       'store-in',
-      `writes one token's secret, and this step makes ${targets}: use one step per token`,
+      `writes one token's secret, and this ${problems.words.run} makes ${targets}: use one ${problems.words.run} per token`,
     );
   }
   if (revoke) {
     problems.add(
       'store-in',
-      'goes without revoke: true (the stored token would be revoked when the job ends)',
+      `goes without ${problems.set('revoke', 'true')} (the stored token would be revoked when the job ends)`,
     );
   }
 }

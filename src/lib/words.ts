@@ -22,6 +22,8 @@ export interface Words {
   readonly giveCredential: string;
   /** where a new credential goes once made ("update …") */
   readonly credentialHome: string;
+  /** where the run hands a new secret on (a self-rotated credential's, after a failed store) */
+  readonly newSecretHome: string;
 }
 
 const actionWords: Words = {
@@ -35,10 +37,15 @@ const actionWords: Words = {
     'pass an administrator token with the api scope (for example ' +
     '`gitlab-token: ${{ secrets.GITLAB_ADMIN_TOKEN }}`), set GITLAB_TOKEN, or set skip-auth: true',
   credentialHome: 'the secret',
+  newSecretHome: "this step's masked output token",
 };
 
 // The credential is an environment variable, not a flag (a flag is visible to other processes).
-const flag = (name: string): string => (name === 'gitlab-token' ? 'GITLAB_TOKEN' : `--${name}`);
+const CREDENTIAL_VARIABLES: Record<string, string> = {
+  'gitlab-token': 'GITLAB_TOKEN',
+  'github-token': 'GITHUB_TOKEN',
+};
+const flag = (name: string): string => CREDENTIAL_VARIABLES[name] ?? `--${name}`;
 // A boolean flag is set by naming it; `false` is its absence.
 const flagSetting = (name: string, value: string): string =>
   value === 'true' ? flag(name) : value === 'false' ? `no ${flag(name)}` : `${flag(name)} ${value}`;
@@ -54,6 +61,7 @@ const cliWords: Words = {
     'set the GITLAB_TOKEN environment variable to an administrator token with the api scope ' +
     '(or pass --skip-auth)',
   credentialHome: 'GITLAB_TOKEN',
+  newSecretHome: 'what --output printed (nothing without --output)',
 };
 
 const gitlabCiWords: Words = {

@@ -7,8 +7,16 @@ import { GitLabApiError } from '../errors.js';
 import { oneLine, quote, scrubSecrets } from '../text.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import type { StoreTarget } from './targets.js';
+import type { Words } from '../words.js';
 
 type DescribeCause = (error: unknown) => string;
+
+/** What the messages need: the reader's words, and the secrets they must never hold. */
+interface StoreContext {
+  describeCause: DescribeCause;
+  secrets: string[];
+  words: Words;
+}
 
 function serviceText(body: unknown): string {
   if (typeof body === 'string') return oneLine(body, 200);
@@ -31,10 +39,11 @@ function ownerWords(target: StoreTarget): string {
 function gitlabAdvice(
   error: GitLabApiError,
   target: StoreTarget & { type: 'gitlab-variable' },
+  words: Words,
 ): string {
   switch (error.status) {
     case 401:
-      return 'the credential was refused: check gitlab-token';
+      return `the credential was refused: check ${words.input('gitlab-token')}`;
     case 403:
       return `the credential may not write CI/CD variables of ${target.owner}: a project's need the Maintainer role, a group's the Owner role, and the credential the api scope`;
     case 404:
@@ -51,14 +60,16 @@ function gitlabAdvice(
 function githubAdvice(
   error: GitLabApiError,
   target: StoreTarget & { type: 'github-secret' },
+  words: Words,
 ): string {
+  const token = words.input('github-token');
   switch (error.status) {
     case 401:
-      return 'github-token was refused: check that it is current';
+      return `${token} was refused: check that it is current`;
     case 403:
-      return `github-token may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the workflow's GITHUB_TOKEN can never write secrets)`;
+      return `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`;
     case 404:
-      return `GitHub shows no ${ownerWords(target)} to github-token: check the name, and that the token can see it`;
+      return `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`;
     case 422:
       return 'GitHub refused the secret';
     default:
@@ -69,11 +80,7 @@ function githubAdvice(
 }
 
 /** One target's failure: `<target>: <service> answered 403 "…": <advice>`. */
-function describeTarget(
-  failure: StoreTargetError,
-  describeCause: DescribeCause,
-  secrets: string[],
-): string {
+function describeTarget(failure: StoreTargetError, ctx: StoreContext): string {
   const { target, reason } = failure;
   const doing =
     failure.action === 'restore'
@@ -84,27 +91,23 @@ function describeTarget(
   if (typeof reason === 'string') return `${target.label}: ${reason}`;
   if (reason instanceof GitLabApiError) {
     const service = target.type === 'gitlab-variable' ? 'GitLab' : 'GitHub';
-    const said = scrubSecrets(serviceText(reason.body), secrets);
+    const said = scrubSecrets(serviceText(reason.body), ctx.secrets);
     const quoted = said ? ` ${quote(said, 300)}` : '';
     const advice =
       target.type === 'gitlab-variable'
-        ? gitlabAdvice(reason, target)
-        : githubAdvice(reason, target);
+        ? gitlabAdvice(reason, target, ctx.words)
+        : githubAdvice(reason, target, ctx.words);
     return `${target.label}: ${service} answered ${reason.status}${quoted} to ${reason.method} ${reason.path.split('?')[0]} (${doing}): ${advice}.`;
   }
-  if (
-    reason instanceof Error &&
-    target.type === 'github-secret' &&
-    !(reason instanceof GitLabApiError)
-  ) {
-    return `${target.label}: ${doing} failed: ${oneLine(scrubSecrets(reason.message, secrets), 300)} (GITHUB_API_URL, HTTPS_PROXY)`;
+  if (reason instanceof Error && target.type === 'github-secret') {
+    return `${target.label}: ${doing} failed: ${oneLine(scrubSecrets(reason.message, ctx.secrets), 300)} (GITHUB_API_URL, HTTPS_PROXY)`;
   }
-  return `${target.label}: ${doing} failed: ${describeCause(reason)}`;
+  return `${target.label}: ${doing} failed: ${ctx.describeCause(reason)}`;
 }
 
 const labels = (targets: StoreTarget[]): string => targets.map((target) => target.label).join(', ');
 
-function whatBecameOf(error: StoreWriteError): string {
+function whatBecameOf(error: StoreWriteError, words: Words): string {
   const parts: string[] = [];
   if (error.restored.length > 0) parts.push(`${labels(error.restored)} put back as it was.`);
   if (error.notTried.length > 0) parts.push(`Not written: ${labels(error.notTried)}.`);
@@ -112,7 +115,7 @@ function whatBecameOf(error: StoreWriteError): string {
   if (error.selfRotated && made) {
     const where = error.written.length > 0 ? ` and in ${labels(error.written)}` : '';
     parts.push(
-      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in this step's masked output token${where}. Store it in the failed target by hand.`,
+      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}. Store it in the failed target by hand.`,
     );
     return parts.join(' ');
   }
@@ -126,7 +129,7 @@ function whatBecameOf(error: StoreWriteError): string {
         ? ''
         : ` Token ID ${error.keptToken}, which it was to replace, also stays active: revoke it by hand once nothing uses it.`;
     parts.push(
-      `The new token ID ${made.id} is in ${labels(error.written)} (which cannot be put back), so it stays active and is in the tokens output.${old}`,
+      `The new token ID ${made.id} is in ${labels(error.written)} (which cannot be put back), so it stays active and is reported with the tokens made.${old}`,
     );
   } else if (made) {
     const why = made.revokeProblem ? ` (${made.revokeProblem})` : '';
@@ -139,24 +142,19 @@ function whatBecameOf(error: StoreWriteError): string {
 }
 
 /** The message for a store-in failure, or undefined when `error` is not one. */
-export function describeStoreError(
-  error: unknown,
-  describeCause: DescribeCause,
-  secrets: string[],
-): string | undefined {
+export function describeStoreError(error: unknown, ctx: StoreContext): string | undefined {
+  const storeIn = ctx.words.input('store-in');
   if (error instanceof StoreCheckError) {
-    const each = error.failures.map((failure) => describeTarget(failure, describeCause, secrets));
-    return `store-in: ${each.join(' ')} Nothing was changed: no token was made or rotated.`;
+    const each = error.failures.map((failure) => describeTarget(failure, ctx));
+    return `${storeIn}: ${each.join(' ')} Nothing was changed: no token was made or rotated.`;
   }
   if (error instanceof StoreWriteError) {
-    const each = error.failures.map((failure) => describeTarget(failure, describeCause, secrets));
-    const restore = error.restoreFailures.map((failure) =>
-      describeTarget(failure, describeCause, secrets),
-    );
+    const each = error.failures.map((failure) => describeTarget(failure, ctx));
+    const restore = error.restoreFailures.map((failure) => describeTarget(failure, ctx));
     return [
-      `store-in: the new token could not be stored. ${each.join(' ')}`,
+      `${storeIn}: the new token could not be stored. ${each.join(' ')}`,
       ...restore,
-      whatBecameOf(error),
+      whatBecameOf(error, ctx.words),
     ]
       .filter(Boolean)
       .join(' ');

@@ -9,6 +9,7 @@ import { GitHubSecretStore } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
 import type { StoreTarget } from './targets.js';
 import type { SecretStore, StoreLog } from './types.js';
+import { ACTION_WORDS, type Words } from '../words.js';
 
 export { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './targets.js';
 export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
@@ -17,15 +18,14 @@ export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js'
  * Advice on inputs that work but do not renew: with if-exists create, every run makes another
  * token and stores it, and the ones before stay active until they expire.
  */
-export function storeWarnings(inputs: {
-  stores: StoreTarget[];
-  ifExists: string;
-  targets: { kind: string }[];
-}): string[] {
+export function storeWarnings(
+  inputs: { stores: StoreTarget[]; ifExists: string; targets: { kind: string }[] },
+  words: Words = ACTION_WORDS,
+): string[] {
   if (inputs.stores.length === 0 || inputs.ifExists !== 'create') return [];
   if (inputs.targets.every((target) => target.kind === 'self')) return [];
   return [
-    'store-in with if-exists: create makes a new token on every run, and the tokens of earlier runs stay active until they expire: to renew one token, set name and if-exists: rotate (with rotate-before).',
+    `${words.input('store-in')} with ${words.setting('if-exists', 'create')} makes a new token on every run, and the tokens of earlier runs stay active until they expire: to renew one token, set ${words.input('name')} and ${words.setting('if-exists', 'rotate')} (with ${words.input('rotate-before')}).`,
   ];
 }
 
