@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
+import {
+  ADMIN_TOKEN,
+  MAINTAINER_TOKEN,
+  SEED_PROJECTS,
+  type SimToken,
+} from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import { CLI, childEnv, ROOT } from './helpers/run-action.js';
 import { closeServer } from './simulator/close-server.js';
@@ -124,6 +129,12 @@ async function runJob(
       name: '',
       'expires-at': '1d',
       'if-exists': 'create',
+      scopes: '',
+      'rotate-before': '',
+      'self-rotate': 'false',
+      'store-in': '',
+      'github-token': '',
+      revoke: 'true',
       'cli-url': cliUrl,
       'cli-sha256': cliSha256,
       ...inputs,
@@ -286,6 +297,67 @@ describe('GitLab CI/CD component', () => {
     expect(cliDownloads).toBe(downloads);
     expect(sim.requests).toEqual([]);
     expect(result.left).toEqual([]);
+  });
+});
+
+describe('GitLab CI/CD component: a token that outlives the job', () => {
+  it('a credential renews itself into its own CI/CD variable (self-rotate, store-in)', async () => {
+    // A project bot's token that may write the project's variables (Maintainer, api).
+    const made = await fetch(`${sim.url}/api/v4/projects/${SEED_PROJECTS.app}/access_tokens`, {
+      method: 'POST',
+      headers: { 'private-token': MAINTAINER_TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'renewing bot',
+        scopes: ['api'],
+        access_level: 40,
+        expires_at: new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10),
+      }),
+    });
+    const { id } = (await made.json()) as { id: number };
+    const old = sim.tokens.find((token) => token.id === id) as SimToken;
+    sim.addVariable({
+      project: SEED_PROJECTS.app,
+      key: 'BOT_TOKEN',
+      value: old.token,
+      masked: true,
+    });
+    sim.requests.length = 0;
+    const result = await runJob(
+      {
+        'gitlab-token': '$BOT_TOKEN',
+        'self-rotate': 'true',
+        'rotate-before': '30d',
+        'expires-at': '90d',
+        'store-in': 'gitlab-variable:acme/app:BOT_TOKEN',
+        revoke: 'false',
+      },
+      RECORD,
+      { env: { BOT_TOKEN: old.token } },
+    );
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    const fresh = sim.tokens[sim.tokens.length - 1];
+    expect(fresh.id).not.toBe(old.id);
+    expect(old.active).toBe(false);
+    expect(fresh.active).toBe(true);
+    expect(sim.variable({ project: SEED_PROJECTS.app }, 'BOT_TOKEN')?.value).toBe(fresh.token);
+    expect(result.seen.split('\n')[0]).toBe(fresh.token);
+    // Nothing revoked in after_script, and nothing left behind.
+    expect(sim.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
+    expect(result.left).toEqual([]);
+    expectNoSecretsIn(result, [ADMIN_TOKEN, MAINTAINER_TOKEN, old.token], [sim]);
+  });
+
+  it('store-in with revoke true is refused before anything happens', async () => {
+    const downloads = cliDownloads;
+    const result = await runJob(
+      { 'project-id': 'acme/app', scopes: 'api', 'store-in': 'gitlab-variable:acme/app:KEY' },
+      RECORD,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("set the component's revoke input to false");
+    expect(cliDownloads).toBe(downloads);
+    expect(sim.requests).toEqual([]);
   });
 });
 

@@ -180,6 +180,8 @@ export class TokenMaker {
     const stores = this.hooks.stores;
     if (!stores) return undefined;
     const undo = this.kind.canCreate !== false;
+    // A credential that rotated itself is revoked: it cannot write the CI/CD variables any more.
+    if (this.target.kind === 'self') stores.actAs(this.client.withCredential(token.token));
     try {
       await stores.write(token.token, token.id, undo);
       return undefined;

@@ -48,9 +48,14 @@ export class GitLabVariableStore implements SecretStore {
 
   constructor(
     readonly target: GitLabVariableTarget,
-    private readonly client: GitLabClient,
+    private client: GitLabClient,
     private readonly log: StoreLog,
   ) {}
+
+  /** Writes from now on with another credential (a credential that rotated itself). */
+  actAs(client: GitLabClient): void {
+    this.client = client;
+  }
 
   get restorable(): boolean {
     return this.existing === null || (this.existing !== undefined && this.existing.value !== null);

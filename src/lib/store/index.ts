@@ -84,6 +84,17 @@ export class SecretStores {
     return new SecretStores(stores, log, githubApi ? [githubApi] : []);
   }
 
+  /**
+   * The GitLab credential has just rotated itself: the old secret no longer works, so the
+   * CI/CD variables are written with the new one.
+   */
+  actAs(gitlab: GitLabClient): void {
+    this.clients.push(gitlab);
+    for (const store of this.stores) {
+      if (store instanceof GitLabVariableStore) store.actAs(gitlab);
+    }
+  }
+
   get labels(): string[] {
     return this.stores.map((store) => store.target.label);
   }
