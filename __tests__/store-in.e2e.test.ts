@@ -290,6 +290,28 @@ describe('store-in with self-rotate', () => {
     expectNothingUnreported(thisTest(old.id), result);
   });
 
+  it('writes the CI/CD variable with the new secret (the old one is revoked by then)', async () => {
+    const old = await existingToken(10);
+    sim.addVariable({ project: PROJECT, key: 'BOT_TOKEN', value: old.token, masked: true });
+    const result = await runMainStep({
+      inputs: {
+        'base-url': sim.url,
+        'gitlab-token': old.token,
+        'self-rotate': 'true',
+        'expires-at': '90d',
+        'store-in': 'gitlab-variable:acme/app:BOT_TOKEN',
+      },
+    });
+    expect(result.code).toBe(0);
+    const fresh = sim.tokens[sim.tokens.length - 1];
+    expect(old.active).toBe(false);
+    expect(sim.variable({ project: PROJECT }, 'BOT_TOKEN')?.value).toBe(fresh.token);
+    const put = sim.requests.find((request) => request.method === 'PUT');
+    expect(put?.headers['private-token']).toBe(fresh.token);
+    expectNoSecretsIn(result, [old.token], [sim]);
+    expectNothingUnreported(thisTest(old.id), result);
+  });
+
   it('a target that fails its check stops the rotation', async () => {
     const old = await existingToken(10);
     const result = await runMainStep({
