@@ -1,5 +1,5 @@
 // Entry point of the main step: everything happens in the library.
-import * as core from '@actions/core';
+import * as core from './lib/runner.js';
 import { runMain } from './lib/action.js';
 import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
 

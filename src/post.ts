@@ -1,5 +1,5 @@
 // Entry point of the post step (revoke: true).
-import * as core from '@actions/core';
+import * as core from './lib/runner.js';
 import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
 import { runPost } from './lib/post.js';
 

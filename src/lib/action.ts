@@ -4,7 +4,7 @@
  * the state the moment it arrives, and a cancel (SIGINT, then SIGTERM) stops the step without
  * losing what it made.
  */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { createTokens, refLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { watchSignals } from './cancel.js';
 import { describeError } from './describe-error.js';

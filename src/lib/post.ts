@@ -7,7 +7,7 @@
  *   are named so that nobody is left holding an unreported token.
  * It never fails the job: what it cannot confirm is a warning naming the token.
  */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { describeError, gatherDiagnostics } from './describe-error.js';
 import { clientFor, type GitLabClient } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
