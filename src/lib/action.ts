@@ -7,7 +7,6 @@
 import * as core from './runner.js';
 import { createTokens, refLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { watchSignals } from './cancel.js';
-import { describeError } from './describe-error.js';
 import { clientFor } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
@@ -41,6 +40,7 @@ export async function runMain(now = new Date()): Promise<void> {
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.
     core.saveState(STATE_INTERRUPTED, 'true');
+    const { describeError } = await import('./describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
@@ -50,6 +50,7 @@ async function createAndReport(now: Date): Promise<void> {
   try {
     inputs = parseInputs(readInput, process.env, now);
   } catch (error) {
+    const { describeError } = await import('./describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
     return;
   }

@@ -6,14 +6,14 @@
 import { parseArgs } from 'node:util';
 import { watchSignals } from './cancel.js';
 import { createTokens } from './create-tokens.js';
-import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
-import { oneLine, quote, scrubSecrets } from './text.js';
+import { scrubSecrets } from './scrub.js';
+import { oneLine, quote } from './text.js';
 import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
 
@@ -119,6 +119,12 @@ function stderrLog(io: CliIo): { info(message: string): void; warning(message: s
     info: (message) => io.stderr(`${message}\n`),
     warning: (message) => io.stderr(`warning: ${message}\n`),
   };
+}
+
+/** An input problem's message; describe-error is loaded only when there is one. */
+async function describeLazily(error: unknown, secrets: Set<string>): Promise<string> {
+  const { describeError } = await import('./describe-error.js');
+  return describeError(error, { instanceUrl: '', secrets });
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -288,8 +294,7 @@ async function createCommand(
   try {
     inputs = parseInputs(read, env, now);
   } catch (error) {
-    if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    if (error instanceof InputError) return usageError(io, await describeLazily(error, secrets));
     throw error;
   }
   const client = clientFor(inputs, inputs.maxConcurrency);
@@ -356,13 +361,13 @@ async function revokeCommand(
   try {
     target = parseRevokeTarget(read);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    return usageError(io, await describeLazily(error, secrets));
   }
   let connection;
   try {
     connection = parseConnectionInputs(read, env);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
+    return usageError(io, await describeLazily(error, secrets));
   }
   const client = clientFor(connection);
   let results;

@@ -22,7 +22,8 @@ import { TokenListTooLongError } from './list-tokens.js';
 import { UnusableReplyError } from './token.js';
 import { currentUser, type GitLabUser } from './users.js';
 import { gitlabVersion, needsVersion } from './version.js';
-import { oneLine, quote, scrubSecrets } from './text.js';
+import { scrubSecrets } from './scrub.js';
+import { oneLine, quote } from './text.js';
 
 export interface ErrorContext {
   instanceUrl: string;
