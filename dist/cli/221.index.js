@@ -1,5 +1,5 @@
 export const id = 221;
-export const ids = [221];
+export const ids = [221,78];
 export const modules = {
 
 /***/ 221:
@@ -411,7 +411,7 @@ function describe(error, ctx) {
     if (error instanceof _token_js__WEBPACK_IMPORTED_MODULE_3__/* .UnusableReplyError */ .kJ) {
         return `GitLab's answer ${error.status} to ${error.method} ${error.path} carried no usable token (${error.problem}): check that base-url is the GitLab instance and nothing in between rewrites replies.`;
     }
-    if (error instanceof _list_tokens_js__WEBPACK_IMPORTED_MODULE_2__/* .TokenListTooLongError */ .kB) {
+    if (error instanceof _list_tokens_js__WEBPACK_IMPORTED_MODULE_2__/* .TokenListTooLongError */ .k) {
         return `Too many tokens with this name to read them all (${error.message}): choose a more distinctive name.`;
     }
     return error instanceof Error ? error.message : String(error);
@@ -449,6 +449,76 @@ async function gatherDiagnostics(client, error) {
         // The diagnosis failed too: the plain message stands.
     }
     return {};
+}
+
+
+/***/ }),
+
+/***/ 78:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ TokenListTooLongError),
+/* harmony export */   listQuery: () => (/* binding */ listQuery),
+/* harmony export */   readTokenList: () => (/* binding */ readTokenList)
+/* harmony export */ });
+/* unused harmony export searchableName */
+/* harmony import */ var _token_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(262);
+
+const PER_PAGE = 100;
+/** 100 pages of 100: far beyond any same-name list; a longer one is not read to the end. */
+const MAX_PAGES = 100;
+/** Thrown when a list is longer than the bound: what was read is not all there is. */
+class TokenListTooLongError extends Error {
+    path;
+    constructor(path) {
+        super(`more than ${MAX_PAGES * PER_PAGE} tokens match at ${path}`);
+        this.path = path;
+        this.name = 'TokenListTooLongError';
+    }
+}
+/**
+ * GitLab's `search` is a fuzzy match on words (Gitlab::SQL::Pattern#fuzzy_search: the query is
+ * squished, split on spaces and quotes): it is only a safe narrowing for names that squishing and
+ * quoting leave as they are. Other names are listed without it and matched here.
+ */
+function searchableName(name) {
+    return name === name.replace(/\s+/g, ' ').trim() && !name.includes('"');
+}
+function listQuery(filter, extra = {}) {
+    const query = new URLSearchParams(extra);
+    query.set('state', 'active');
+    if (searchableName(filter.name))
+        query.set('search', filter.name);
+    if (filter.createdAfter)
+        query.set('created_after', filter.createdAfter);
+    query.set('per_page', String(PER_PAGE));
+    return query.toString();
+}
+/**
+ * Every active token at `path` (with `query`) named exactly `filter.name` (of `userId`, when
+ * given). Items that are not token records (a non-numeric ID, say) are dropped: they never
+ * reach a URL.
+ */
+async function readTokenList(client, path, query, filter, userId) {
+    const found = [];
+    let page = '1';
+    for (let count = 1;; count++) {
+        const { data, headers } = await client.request('GET', `${path}?${query}&page=${page}`);
+        for (const item of Array.isArray(data) ? data : []) {
+            const token = (0,_token_js__WEBPACK_IMPORTED_MODULE_0__/* .readToken */ .AI)(item);
+            const owned = userId === undefined || token?.user_id === userId;
+            if (token && token.active && token.name === filter.name && owned) {
+                found.push(token);
+            }
+        }
+        const next = String(headers['x-next-page'] ?? '').trim();
+        if (!/^\d+$/.test(next) || Number(next) <= Number(page))
+            return found;
+        if (count >= MAX_PAGES)
+            throw new TokenListTooLongError(path);
+        page = next;
+    }
 }
 
 
