@@ -3,7 +3,7 @@
  * their size and content can be asserted here; timings are `npm run bench`'s. The main bundle
  * stays under 60 kB, carries none of the packages the action no longer needs, and every chunk
  * file next to a bundle is one it can load (ncc does not clear dist/, so a stale chunk would
- * otherwise be committed unnoticed).
+ * otherwise be committed unnoticed); the CLI's bundle has none.
  */
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -30,6 +30,11 @@ const chunksOf = (dir: string): string[] =>
 describe('dist/ bundles', () => {
   it(`dist/index.js is under ${MAX_MAIN_BUNDLE_BYTES / 1000} kB`, () => {
     expect(statSync(join(ROOT, 'dist', 'index.js')).size).toBeLessThan(MAX_MAIN_BUNDLE_BYTES);
+  });
+
+  it('dist/cli/index.js is one self-contained file (the CI/CD component downloads it alone)', () => {
+    expect(chunksOf('dist/cli')).toEqual([]);
+    expect(read('dist/cli/index.js')).not.toMatch(/import\(["'`]\.\//);
   });
 
   for (const dir of BUNDLES) {

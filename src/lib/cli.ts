@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { watchSignals } from './cancel.js';
 import { createTokens } from './create-tokens.js';
+import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
 import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
@@ -16,6 +17,14 @@ import { scrubSecrets } from './scrub.js';
 import { oneLine, quote } from './text.js';
 import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
+// dist/cli/index.js is one self-contained file (the CI/CD component downloads it alone and checks
+// its SHA-256): the modules the action loads only when it needs them are imported here, so that
+// ncc puts them in this bundle instead of chunk files next to it.
+import './create-token-paths.js';
+import './http/tunnel-agent.js';
+import './kinds/resource.js';
+import './kinds/service-account.js';
+import './list-tokens.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -119,12 +128,6 @@ function stderrLog(io: CliIo): { info(message: string): void; warning(message: s
     info: (message) => io.stderr(`${message}\n`),
     warning: (message) => io.stderr(`warning: ${message}\n`),
   };
-}
-
-/** An input problem's message; describe-error is loaded only when there is one. */
-async function describeLazily(error: unknown, secrets: Set<string>): Promise<string> {
-  const { describeError } = await import('./describe-error.js');
-  return describeError(error, { instanceUrl: '', secrets });
 }
 
 function usageError(io: CliIo, message: string): number {
@@ -294,7 +297,8 @@ async function createCommand(
   try {
     inputs = parseInputs(read, env, now);
   } catch (error) {
-    if (error instanceof InputError) return usageError(io, await describeLazily(error, secrets));
+    if (error instanceof InputError)
+      return usageError(io, describeError(error, { instanceUrl: '', secrets }));
     throw error;
   }
   const client = clientFor(inputs, inputs.maxConcurrency);
@@ -361,13 +365,13 @@ async function revokeCommand(
   try {
     target = parseRevokeTarget(read);
   } catch (error) {
-    return usageError(io, await describeLazily(error, secrets));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
   let connection;
   try {
     connection = parseConnectionInputs(read, env);
   } catch (error) {
-    return usageError(io, await describeLazily(error, secrets));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets }));
   }
   const client = clientFor(connection);
   let results;
