@@ -22,7 +22,7 @@ import {
   type StepResult,
 } from '../__tests__/helpers/run-action.js';
 
-const COLD_RUNS = 15;
+const COLD_RUNS = 25;
 const WARMUP_RUNS = 2;
 const BULK_USERS = 200;
 const BULK_LATENCY_MS = 50;
