@@ -1,14 +1,17 @@
 /**
  * `npm run bench`: measures the bundled action (dist/) against the GitLab API simulator on
  * 127.0.0.1 and prints the figures, each next to a baseline measured in the same run:
- *   1. cold start: `node dist/index.js` making one token vs bare `node -e 0` (median of runs);
+ *   0. the bundles' sizes (dist/index.js against its limit of 60 kB);
+ *   1. cold start: `node dist/index.js` making one token vs bare `node -e 0` and vs the floor, a
+ *      minimal script making the same request (bench/floor.ts): overhead over bare Node, and the
+ *      action's overhead as a multiple of the floor's (goal: at most 2);
  *   2. 200 users with 50 ms latency per request: wall time at max-concurrency 8 and 32 vs
  *      sequential (max-concurrency 1), and the peak number of requests in flight;
  *   3. the first 30 token requests rate-limited (429 + Retry-After): tokens lost or duplicated;
  *   4. 100 renewals with store-in (bench/rotations.ts) vs the same without stores.
  * Every loop is bounded; the whole run takes well under two minutes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, GitLabSimulator } from '../__tests__/simulator/gitlab-simulator.js';
@@ -21,7 +24,7 @@ import {
 } from '../__tests__/helpers/run-action.js';
 import { rotationsWithStores } from './rotations.js';
 
-const COLD_RUNS = 15;
+const COLD_RUNS = 25;
 const WARMUP_RUNS = 2;
 const BULK_USERS = 200;
 const BULK_LATENCY_MS = 50;
@@ -67,6 +70,11 @@ function stepEnv(dir: string, inputs: Record<string, string>): Record<string, st
   };
 }
 
+/** The goal of issue #12: the action's overhead over bare Node at most this many floors. */
+const MAX_OVERHEAD_RATIO = 2;
+/** The main bundle's size limit (also asserted by a unit test). */
+const MAX_MAIN_BUNDLE_BYTES = 60_000;
+
 async function coldStart(sim: GitLabSimulator, baseUrl: string): Promise<void> {
   console.log(`\n1. Cold start: median of ${COLD_RUNS} runs each, interleaved`);
   const dir = mkdtempSync(join(tmpdir(), 'cgt-bench-'));
@@ -82,39 +90,80 @@ async function coldStart(sim: GitLabSimulator, baseUrl: string): Promise<void> {
       for (const file of ['output', 'state', 'summary']) writeFileSync(join(dir, file), '');
     };
     const main = join(ROOT, 'dist', 'index.js');
-    const bare: number[] = [];
-    const action: number[] = [];
+    // The floor: a minimal script making the same request and writing the output (bench/floor.ts).
+    const floorScript = join(import.meta.dirname, 'floor.js');
+    const scripts: { label: string; run: () => ReturnType<typeof spawnNode> }[] = [
+      { label: 'node -e 0', run: () => spawnNode('-e', ['0'], env) },
+      { label: 'floor (bench/floor.ts)', run: () => spawnNode(floorScript, [], env) },
+      { label: 'node dist/index.js (one token)', run: () => spawnNode(main, [], env) },
+    ];
+    const times: number[][] = scripts.map(() => []);
     for (let run = 0; run < WARMUP_RUNS + COLD_RUNS; run++) {
-      reset();
-      const node = await timed(() => spawnNode('-e', ['0'], env));
-      reset();
-      const step = await timed(() => spawnNode(main, [], env));
-      if (step.value.code !== 0) {
-        problems.push(`cold start: dist/index.js exited ${step.value.code}: ${step.value.stdout}`);
-        return;
-      }
-      if (run >= WARMUP_RUNS) {
-        bare.push(node.ms);
-        action.push(step.ms);
+      for (const [index, script] of scripts.entries()) {
+        reset();
+        const step = await timed(script.run);
+        if (step.value.code !== 0) {
+          problems.push(
+            `cold start: ${script.label} exited ${step.value.code}: ${step.value.stdout}`,
+          );
+          return;
+        }
+        if (index > 0 && !readFileSync(join(dir, 'output'), 'utf8').includes('token<<')) {
+          problems.push(`cold start: ${script.label} wrote no token output`);
+          return;
+        }
+        if (run >= WARMUP_RUNS) times[index].push(step.ms);
       }
     }
-    const overhead = median(action) - median(bare);
-    const best = Math.min(...action) - Math.min(...bare);
+    const [bare, floor, action] = times;
     const row = (label: string, values: number[]): void =>
       console.log(
         `   ${label.padEnd(34)} median ${ms(median(values))}, fastest ${ms(Math.min(...values))}`,
       );
-    row('node -e 0', bare);
-    row('node dist/index.js (one token)', action);
+    for (const [index, script] of scripts.entries()) row(script.label, times[index]);
+    const floorOverhead = median(floor) - median(bare);
+    const overhead = median(action) - median(bare);
+    const ratio = overhead / floorOverhead;
+    const best = Math.min(...action) - Math.min(...bare);
+    const met = ratio <= MAX_OVERHEAD_RATIO;
+    console.log(`   floor overhead over bare Node      median ${ms(floorOverhead)}`);
     console.log(
-      `   overhead over bare Node            median ${ms(overhead)}, fastest ${ms(best)}` +
-        `  (target < 60 ms: ${overhead < 60 ? 'met' : 'NOT met'})`,
+      `   action overhead over bare Node     median ${ms(overhead)}, fastest ${ms(best)}`,
     );
     console.log(
-      `   requests per run                   ${sim.requests.length / (WARMUP_RUNS + COLD_RUNS)}`,
+      `   overhead ratio (action / floor)    ${ratio.toFixed(2)}` +
+        `  (target <= ${MAX_OVERHEAD_RATIO}: ${met ? 'met' : 'NOT met'})`,
+    );
+    if (!met) {
+      problems.push(
+        `cold start: the action's overhead is ${ratio.toFixed(2)}x the floor's (target <= ${MAX_OVERHEAD_RATIO})`,
+      );
+    }
+    console.log(
+      `   requests per run                   ${sim.requests.length / (WARMUP_RUNS + COLD_RUNS) / 2}` +
+        ' (action and floor)',
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every bundle's size; the main one against its limit. */
+function bundleSizes(): void {
+  console.log('\n0. Bundles (dist/)');
+  const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .sort();
+  for (const file of files) {
+    const bytes = statSync(join(ROOT, 'dist', file)).size;
+    const limit =
+      file === 'index.js'
+        ? `  (target < ${MAX_MAIN_BUNDLE_BYTES / 1000} kB: ${bytes < MAX_MAIN_BUNDLE_BYTES ? 'met' : 'NOT met'})`
+        : '';
+    console.log(`   ${file.padEnd(34)} ${(bytes / 1000).toFixed(1).padStart(6)} kB${limit}`);
+    if (file === 'index.js' && bytes >= MAX_MAIN_BUNDLE_BYTES) {
+      problems.push(`dist/index.js is ${bytes} bytes (target < ${MAX_MAIN_BUNDLE_BYTES})`);
+    }
   }
 }
 
@@ -242,6 +291,7 @@ for (const id of users) sim.addUser({ id, username: `bench-${id}` });
 const baseUrl = await sim.start('127.0.0.1');
 console.log(`create-gitlab-token benchmarks: Node ${process.version}, simulator at ${baseUrl}`);
 try {
+  bundleSizes();
   await coldStart(sim, baseUrl);
   await bulk(sim, baseUrl, users);
   await rateLimited(sim, baseUrl, users.slice(0, RATE_LIMIT_USERS));

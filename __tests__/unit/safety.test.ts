@@ -1,6 +1,7 @@
 /** Unit tests of the text helpers, failure messages, base-url and expiry parsing. */
 import { describe, expect, it } from '@jest/globals';
-import { oneLine, quote, scrubSecrets } from '../../src/lib/text.js';
+import { scrubSecrets } from '../../src/lib/scrub.js';
+import { oneLine, quote } from '../../src/lib/text.js';
 import { describeError } from '../../src/lib/describe-error.js';
 import {
   GitLabApiError,

@@ -1,6 +1,6 @@
 /** Unit tests of scrubSecrets on transformed secrets, and of gitlabErrorText on hostile bodies. */
 import { describe, expect, it } from '@jest/globals';
-import { scrubSecrets } from '../../src/lib/text.js';
+import { scrubSecrets } from '../../src/lib/scrub.js';
 import { gitlabErrorText } from '../../src/lib/describe-error.js';
 
 const SECRET = 'glpat-FAKE+unit/secret=0001xyz';

@@ -4,10 +4,9 @@
  * the state the moment it arrives, and a cancel (SIGINT, then SIGTERM) stops the step without
  * losing what it made.
  */
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import { createTokens, refLabel, type StopSignal, type TokenResult } from './create-tokens.js';
 import { watchSignals } from './cancel.js';
-import { describeError } from './describe-error.js';
 import { clientFor } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { parseInputs, type TokenRequestInputs } from './inputs.js';
@@ -20,7 +19,6 @@ import {
 } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
-import { SecretStores, storeWarnings } from './store/index.js';
 import { summaryTable } from './summary.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -58,6 +56,7 @@ export async function runMain(now = new Date()): Promise<void> {
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.
     saveState(STATE_INTERRUPTED, 'true');
+    const { describeError } = await import('./describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
@@ -67,6 +66,7 @@ async function createAndReport(now: Date): Promise<void> {
   try {
     inputs = parseInputs(readInput, process.env, now);
   } catch (error) {
+    const { describeError } = await import('./describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
     return;
   }
@@ -77,7 +77,9 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
-  for (const advice of storeWarnings(inputs)) core.warning(advice);
+  // Only a step that stores loads the store code.
+  const storeModule = inputs.stores.length > 0 ? await import('./store/index.js') : undefined;
+  for (const advice of storeModule?.storeWarnings(inputs) ?? []) core.warning(advice);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
     saveState(STATE_INTERRUPTED, 'true');
@@ -87,8 +89,8 @@ async function createAndReport(now: Date): Promise<void> {
   });
   const log = { info: core.info, warning: core.warning };
   const stores =
-    inputs.stores.length > 0
-      ? SecretStores.open(
+    storeModule !== undefined
+      ? storeModule.SecretStores.open(
           inputs.stores,
           client,
           inputs.github && {

@@ -15,10 +15,20 @@ import { runList } from './list-expiring.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
-import { oneLine, quote, scrubSecrets } from './text.js';
+import { scrubSecrets } from './scrub.js';
+import { oneLine, quote } from './text.js';
 import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
 import { cliWordsFor, type Words } from './words.js';
+// dist/cli/index.js is one self-contained file (the CI/CD component downloads it alone and checks
+// its SHA-256): the modules the action loads only when it needs them are imported here, so that
+// ncc puts them in this bundle instead of chunk files next to it.
+import './create-token-paths.js';
+import './http/tunnel-agent.js';
+import './kinds/resource.js';
+import './kinds/service-account.js';
+import './list-tokens.js';
+import './store/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

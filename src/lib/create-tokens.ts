@@ -9,7 +9,6 @@ import {
   type NewToken,
   type UnchangedToken,
 } from './create-token.js';
-import { describeError, gatherDiagnostics } from './describe-error.js';
 import { DuplicateUserError, NotStartedError } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
 import { resolveUserId } from './users.js';
@@ -129,6 +128,8 @@ export async function createTokens(
     }
 
     async function describe(error: unknown): Promise<string> {
+      // Failure-only: loaded when a step fails, so that a run that succeeds never evaluates it.
+      const { describeError, gatherDiagnostics } = await import('./describe-error.js');
       const diagnostics = await gatherDiagnostics(client, error);
       return describeError(error, {
         instanceUrl: inputs.instanceUrl,

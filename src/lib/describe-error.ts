@@ -23,7 +23,8 @@ import { UnusableReplyError } from './token.js';
 import { describeStoreError } from './store/describe.js';
 import { currentUser, type GitLabUser } from './users.js';
 import { gitlabVersion, needsVersion } from './version.js';
-import { oneLine, quote, scrubSecrets } from './text.js';
+import { scrubSecrets } from './scrub.js';
+import { oneLine, quote } from './text.js';
 import { ACTION_WORDS, type Words } from './words.js';
 
 export interface ErrorContext {

@@ -27,7 +27,8 @@ import {
 import { tokenKind, type TokenTarget } from './kinds/index.js';
 import type { TokenFilter } from './list-tokens.js';
 import { isTokenId, type PersonalAccessToken } from './token.js';
-import { oneLine, quote, scrubSecrets } from './text.js';
+import { scrubSecrets } from './scrub.js';
+import { oneLine, quote } from './text.js';
 import { currentUser, resolveUserId } from './users.js';
 
 /** Whose tokens, as the flags name them (before any look-up). */

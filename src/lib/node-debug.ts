@@ -5,7 +5,8 @@
  * so changing process.env later changes nothing. The entry points therefore run themselves again
  * in a child process whose NODE_DEBUG keeps only the harmless sections, and pass on its exit code.
  */
-import { spawn } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
+import { createRequire } from 'node:module';
 
 /** Sections whose debug output can hold request headers or connection options. */
 const UNSAFE_SECTIONS = ['http', 'https', 'http2', 'net', 'tls', 'undici', 'fetch', 'tunnel'];
@@ -53,6 +54,8 @@ export function rerunWithSafeNodeDebug(
   const env = { ...process.env };
   if (safe.kept) env.NODE_DEBUG = safe.kept;
   else delete env.NODE_DEBUG;
+  // Loaded only here: a run whose NODE_DEBUG is safe never needs node:child_process.
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof ChildProcesses;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       env,

@@ -7,8 +7,7 @@
  *   are named so that nobody is left holding an unreported token.
  * It never fails the job: what it cannot confirm is a warning naming the token.
  */
-import * as core from '@actions/core';
-import { describeError, gatherDiagnostics } from './describe-error.js';
+import * as core from './runner.js';
 import { clientFor, type GitLabClient } from './gitlab-client.js';
 import { environmentProxySecrets } from './http/proxy.js';
 import { provenOurs } from './identity.js';
@@ -43,6 +42,7 @@ export async function runPost(): Promise<void> {
   try {
     connection = parseConnectionInputs((name) => core.getInput(name), process.env);
   } catch (error) {
+    const { describeError } = await import('./describe-error.js');
     const ids = made.map((entry) => entry.id).join(', ') || 'none';
     const lost = pending.length > 0 ? `; ${pending.length} request(s) whose reply never came` : '';
     core.warning(
@@ -139,6 +139,7 @@ async function revokeLost(
       }
       nameStrangers(client, kind.label(target), name, entries, found, orphans, kept);
     } catch (error) {
+      const { describeError, gatherDiagnostics } = await import('./describe-error.js');
       const message = describeError(error, {
         instanceUrl: connection.instanceUrl,
         groupId: target.groupId,

@@ -3,7 +3,6 @@
  * the CLI's `revoke`. Each result says what GitLab confirmed; the caller decides how to report it.
  */
 import { mapWithConcurrency } from './concurrency.js';
-import { describeError, gatherDiagnostics } from './describe-error.js';
 import type { GitLabClient } from './gitlab-client.js';
 import { DEFAULT_MAX_CONCURRENCY, type ConnectionInputs } from './inputs.js';
 import {
@@ -48,6 +47,7 @@ export async function revokeTokens(
         secrets,
         words: context.words,
       };
+      const { describeError, gatherDiagnostics } = await import('./describe-error.js');
       const diagnostics = await gatherDiagnostics(client, error);
       return { request, error: describeError(error, { ...ctx, diagnostics }) };
     }

@@ -5,6 +5,8 @@
  * `tunnel`. Bundling the real undici (about 440 kB) made every start evaluate it, which cost
  * about 70 ms of cold start. Tests that import @actions/http-client at run time still get the
  * real package from node_modules.
+ * Since src/lib/runner.ts replaced @actions/core, no bundle imports @actions/http-client's index
+ * (only its small lib/proxy module): the mapping stays as a guard, should anything import it again.
  */
 export class ProxyAgent {
   constructor() {

@@ -10,12 +10,19 @@
  * included). Plain http through a proxy: the request in absolute form, to the proxy.
  */
 import * as http from 'node:http';
-import * as https from 'node:https';
-import { isIP, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
+import type * as https from 'node:https';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import type * as tls from 'node:tls';
 import type { NetworkFailureReason, RequestPhase } from '../errors.js';
 import { proxyFor, type ProxyTarget } from './proxy.js';
+import type { TunnelAgent } from './tunnel-agent.js';
+
+// node:https and node:tls (with the CA store) cost more to load than node:http, and a run against
+// a plain-http GitLab without an https proxy never uses them: they are loaded on first use, and
+// TunnelAgent (https through a proxy) with them.
+const requireBuiltin = createRequire(import.meta.url);
+const httpsModule = (): typeof https => requireBuiltin('node:https') as typeof https;
 
 /** A token reply is under 1 KB; nothing GitLab says to this client comes near 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -77,126 +84,36 @@ export const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
 const isSent = (phase: RequestPhase): boolean => phase === 'reply' || phase === 'body';
 
 /** Shared between a request and the agent that makes its connection. */
-interface RequestTrace {
+export interface RequestTrace {
   phase: RequestPhase;
   signal: AbortSignal;
 }
 
 /** Request options with the trace; Node hands unknown options on to Agent.createConnection. */
-interface TracedOptions extends https.RequestOptions {
+export interface TracedOptions extends https.RequestOptions {
   trace?: RequestTrace;
 }
 
-function statusText(status: number): string {
+export function statusText(status: number): string {
   return `${status} ${http.STATUS_CODES[status] ?? ''}`.trim();
 }
 
 /** `[::1]` → `::1`: node:net wants IPv6 addresses bare. */
-const bareHost = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
+export const bareHost = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
 
-const defaultPort = (url: URL): number =>
+export const defaultPort = (url: URL): number =>
   url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 
-function abortError(): Error {
+export function abortError(): Error {
   return new Error('the time limit ran out');
-}
-
-/**
- * An https agent whose connections are CONNECT tunnels through an http(s) proxy, with TLS to the
- * target inside. The agent pools the tunnels like any other keep-alive connection.
- */
-class TunnelAgent extends https.Agent {
-  constructor(
-    private readonly proxy: ProxyTarget,
-    options: https.AgentOptions,
-  ) {
-    super(options);
-  }
-
-  override createConnection(
-    options: TracedOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): undefined {
-    const trace = options.trace;
-    const host = bareHost(String(options.host ?? options.hostname ?? 'localhost'));
-    const port = Number(options.port ?? 443);
-    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const proxy = this.proxy.url;
-    let done = false;
-    let tunnel: Socket | undefined;
-    let secure: tls.TLSSocket | undefined;
-    const finish = (error: Error | null, socket?: Duplex): void => {
-      if (done) return;
-      done = true;
-      trace?.signal.removeEventListener('abort', onAbort);
-      if (error) {
-        connect.destroy();
-        tunnel?.destroy();
-        secure?.destroy();
-      }
-      // Node's agent takes (error) alone on failure; the stream argument is unused then.
-      callback?.(error, socket as Duplex);
-    };
-    const onAbort = (): void => finish(abortError());
-    if (trace) trace.phase = 'proxy';
-    const connect = (proxy.protocol === 'https:' ? https : http).request({
-      host: bareHost(proxy.hostname),
-      port: defaultPort(proxy),
-      method: 'CONNECT',
-      path: target,
-      agent: false,
-      setHost: false,
-    });
-    connect.setHeader('host', target);
-    if (this.proxy.authorization)
-      connect.setHeader('proxy-authorization', this.proxy.authorization);
-    // Listeners stay for the socket's life: a late error is then ignored, never unhandled.
-    connect.on('error', (error) => finish(error));
-    connect.once('connect', (reply: http.IncomingMessage, socket: Socket, head: Buffer) => {
-      tunnel = socket;
-      const status = reply.statusCode ?? 0;
-      if (status < 200 || status > 299) {
-        finish(
-          new TransportError(
-            'EPROXY',
-            `the proxy answered CONNECT with ${statusText(status)}`,
-            false,
-            'proxy',
-            {
-              kind: 'proxy-refused',
-              proxy: proxy.origin,
-              target,
-              status,
-              statusText: statusText(status),
-            },
-          ),
-        );
-        return;
-      }
-      if (head.length > 0) socket.unshift(head);
-      if (trace) trace.phase = 'tls';
-      secure = tls.connect({
-        socket,
-        servername: isIP(host) ? undefined : host,
-        rejectUnauthorized: options.rejectUnauthorized !== false,
-      });
-      secure.on('error', (error) => finish(error));
-      secure.once('secureConnect', () => finish(null, secure));
-    });
-    if (trace?.signal.aborted) {
-      finish(abortError());
-      return undefined;
-    }
-    trace?.signal.addEventListener('abort', onAbort, { once: true });
-    connect.end();
-    return undefined;
-  }
 }
 
 export class Transport {
   private readonly agents = new Map<string, http.Agent>();
   private readonly maxBodyBytes: number;
   private readonly proxyFor: (url: URL) => ProxyTarget | undefined;
+  /** loaded by the first https request through a proxy */
+  private tunnelAgent?: typeof TunnelAgent;
 
   constructor(private readonly options: TransportOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
@@ -219,6 +136,9 @@ export class Transport {
     request.signal?.addEventListener('abort', cancel, { once: true });
     try {
       if (request.signal?.aborted) throw new Error('cancelled before it began');
+      if (proxy && request.url.protocol === 'https:') {
+        this.tunnelAgent ??= (await import('./tunnel-agent.js')).TunnelAgent;
+      }
       return await this.exchange(request, proxy, trace);
     } catch (error) {
       if (request.signal?.aborted) {
@@ -265,18 +185,21 @@ export class Transport {
     };
     if (!proxy) {
       const agent = secure
-        ? this.agent('https', (o) => new https.Agent(o))
+        ? this.agent('https', (o) => new (httpsModule().Agent)(o))
         : this.agent('http', (o) => new http.Agent(o));
       return { ...direct, agent };
     }
     if (secure) {
-      const agent = this.agent(`tunnel ${proxy.url.href}`, (o) => new TunnelAgent(proxy, o));
+      const agent = this.agent(
+        `tunnel ${proxy.url.href}`,
+        (o) => new (this.tunnelAgent as typeof TunnelAgent)(proxy, o),
+      );
       return { ...direct, agent };
     }
     // Plain http through the proxy: the absolute URL as the request target, to the proxy.
     const viaHttps = proxy.url.protocol === 'https:';
     const agent = this.agent(`proxy ${proxy.url.href}`, (o) =>
-      viaHttps ? new https.Agent(o) : new http.Agent(o),
+      viaHttps ? new (httpsModule().Agent)(o) : new http.Agent(o),
     );
     return {
       protocol: proxy.url.protocol,
@@ -336,7 +259,7 @@ export class Transport {
 
       // Header values are set after creation, so that they are not part of the options object
       // (which NODE_DEBUG=http prints).
-      const req = (options.protocol === 'https:' ? https : http).request(options);
+      const req = (options.protocol === 'https:' ? httpsModule() : http).request(options);
       req.setHeader('host', url.host);
       for (const [name, value] of Object.entries(request.headers)) req.setHeader(name, value);
       if (viaProxyInClear && proxy.authorization) {
@@ -352,7 +275,8 @@ export class Transport {
           return;
         }
         trace.phase = 'connect';
-        const secure = socket instanceof tls.TLSSocket;
+        // A TLSSocket (told apart without loading node:tls for plain http).
+        const secure = (socket as Partial<tls.TLSSocket>).encrypted === true;
         socket.once('connect', () => {
           if (trace.phase === 'connect') trace.phase = secure ? 'tls' : 'reply';
         });

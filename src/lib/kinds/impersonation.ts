@@ -5,7 +5,6 @@
  * POST /personal_access_tokens/:id/rotate rotates them, keeping them impersonation tokens
  * (app/services/personal_access_tokens/rotate_service.rb copies `impersonation`).
  */
-import { readTokenList } from '../list-tokens.js';
 import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './responses.js';
 import type { TokenKind, TokenTarget } from './types.js';
 
@@ -20,8 +19,11 @@ export const impersonation: TokenKind = {
     requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
 
   // The route knows `state` only; the name is matched here, every page read.
-  list: (client, target, filter) =>
-    readTokenList(client, tokensPath(target), ACTIVE, filter, userOf(target)),
+  async list(client, target, filter) {
+    // Loaded here: only if-exists and the recovery of a lost reply list tokens.
+    const { readTokenList } = await import('../list-tokens.js');
+    return readTokenList(client, tokensPath(target), ACTIVE, filter, userOf(target));
+  },
 
   rotate: (client, _target, id, expiresAt) =>
     requestNewToken(client, 'POST', `/personal_access_tokens/${id}/rotate`, expiryBody(expiresAt)),

@@ -4,7 +4,7 @@
  * (lib/api/personal_access_tokens.rb), rotate with POST /personal_access_tokens/:id/rotate
  * (16.0+), revoke with DELETE /personal_access_tokens/:id.
  */
-import { listQuery, readTokenList, type TokenFilter } from '../list-tokens.js';
+import type { TokenFilter } from '../list-tokens.js';
 import { readToken, type PersonalAccessToken } from '../token.js';
 import { impersonation } from './impersonation.js';
 import {
@@ -29,6 +29,8 @@ export const personal: TokenKind = {
     ),
 
   async list(client, target, filter: TokenFilter): Promise<PersonalAccessToken[]> {
+    // Loaded here: only if-exists and the recovery of a lost reply list tokens.
+    const { listQuery, readTokenList } = await import('../list-tokens.js');
     const userId = userOf(target);
     const query = listQuery(filter, { user_id: String(userId) });
     const found = await readTokenList(client, '/personal_access_tokens', query, filter, userId);

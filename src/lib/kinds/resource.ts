@@ -7,15 +7,15 @@
  */
 import { listQuery, readTokenList } from '../list-tokens.js';
 import { deleteToken, expiryBody, requestNewToken, tokenBody } from './responses.js';
-import type { TokenKind, TokenTarget } from './types.js';
+import type { KindRequests, TokenTarget } from './types.js';
 
-function makeResourceKind(source: 'project' | 'group'): TokenKind {
+/** Loaded on first use by kinds/index.ts, which has the labels. */
+function makeResourceKind(source: 'project' | 'group'): KindRequests {
   const id = (target: TokenTarget): string =>
     (source === 'project' ? target.projectId : target.groupId) ?? '';
   const tokensPath = (target: TokenTarget): string =>
     `/${source}s/${encodeURIComponent(id(target))}/access_tokens`;
   return {
-    label: (target) => `${source} ${id(target)}`,
     create: (client, target, params) =>
       requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
     // Filters GitLab does not know yet (state before 17.2, search, created_after) are ignored

@@ -18,7 +18,7 @@ import {
   tokenBody,
   userOf,
 } from './responses.js';
-import type { KindContext, RevokeOutcome, TokenKind, TokenTarget } from './types.js';
+import type { KindContext, KindRequests, RevokeOutcome, TokenTarget } from './types.js';
 
 function tokensPath(target: TokenTarget): string {
   const group = encodeURIComponent(target.groupId ?? '');
@@ -80,9 +80,8 @@ async function revokeByRotation(
   return 'revoked';
 }
 
-export const serviceAccount: TokenKind = {
-  label: (target: TokenTarget) => `service account ${target.userId} of group ${target.groupId}`,
-
+/** Loaded on first use by kinds/index.ts, which has the label. */
+export const serviceAccount: KindRequests = {
   create: (client, target, params) =>
     requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
 

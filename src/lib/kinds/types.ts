@@ -49,11 +49,15 @@ export interface KindContext {
   words?: Words;
 }
 
-export interface TokenKind {
+export interface TokenKind extends KindRequests {
   /** false for a kind that can only be rotated (the credential itself): no replacing it */
   readonly canCreate?: false;
   /** e.g. `user 42`, `service account 90 of group acme` */
   label(target: TokenTarget): string;
+}
+
+/** What a kind asks GitLab. */
+export interface KindRequests {
   create(client: GitLabClient, target: TokenTarget, params: TokenParams): Promise<TokenWithSecret>;
   /** active tokens of the target named exactly `filter.name` (any name without one), every page */
   list(

@@ -4,7 +4,8 @@
  * this; `describeCause` is its own describer, for network and GitLab errors.
  */
 import { GitLabApiError } from '../errors.js';
-import { oneLine, quote, scrubSecrets } from '../text.js';
+import { scrubSecrets } from '../scrub.js';
+import { oneLine, quote } from '../text.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import type { StoreTarget } from './targets.js';
 import type { Words } from '../words.js';
