@@ -1,6 +1,76 @@
 export const id = 155;
-export const ids = [155];
+export const ids = [155,579];
 export const modules = {
+
+/***/ 378:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   NW: () => (/* binding */ StoreWriteError),
+/* harmony export */   RZ: () => (/* binding */ StoreTargetError),
+/* harmony export */   iG: () => (/* binding */ StoreCheckError)
+/* harmony export */ });
+/** A target that could not be checked (before anything changed) or written. */
+class StoreTargetError extends Error {
+    target;
+    action;
+    reason;
+    constructor(target, 
+    /** what was being done */
+    action, 
+    /** the failure: an API or network error, or a sentence of ours */
+    reason) {
+        super(`${target.label}: ${action} failed`);
+        this.target = target;
+        this.action = action;
+        this.reason = reason;
+        this.name = 'StoreTargetError';
+    }
+}
+/** Checking the targets failed: nothing was changed, no token was made or rotated. */
+class StoreCheckError extends Error {
+    failures;
+    constructor(failures) {
+        super(`${failures.length} store-in target(s) failed their check`);
+        this.failures = failures;
+        this.name = 'StoreCheckError';
+    }
+}
+/**
+ * Writing a new secret failed. `written` hold the new secret; `restored` were put back as they
+ * were; `notTried` were never written. What happened to the tokens is for the maker to fill in.
+ */
+class StoreWriteError extends Error {
+    failures;
+    written;
+    restored;
+    notTried;
+    restoreFailures;
+    /** token ID of the new token, and whether it is still active */
+    newToken;
+    /** the token the new one was to replace, kept active */
+    keptToken;
+    /** the credential rotated itself: its new secret is only in the step's masked output */
+    selfRotated = false;
+    constructor(
+    /** the target(s) that failed: one when the writes stopped at it */
+    failures, 
+    /** targets that hold the new secret */
+    written, restored, notTried, 
+    /** problems putting targets back (each still holds the new secret) */
+    restoreFailures = []) {
+        super(`${failures.map((f) => f.target.label).join(', ')}: the new secret could not be stored`);
+        this.failures = failures;
+        this.written = written;
+        this.restored = restored;
+        this.notTried = notTried;
+        this.restoreFailures = restoreFailures;
+        this.name = 'StoreWriteError';
+    }
+}
+
+
+/***/ }),
 
 /***/ 155:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -11,19 +81,21 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   SecretStores: () => (/* binding */ SecretStores),
-  StoreCheckError: () => (/* reexport */ errors/* StoreCheckError */.iG),
-  StoreTargetError: () => (/* reexport */ errors/* StoreTargetError */.RZ),
-  StoreWriteError: () => (/* reexport */ errors/* StoreWriteError */.NW),
+  StoreCheckError: () => (/* reexport */ store_errors/* StoreCheckError */.iG),
+  StoreTargetError: () => (/* reexport */ store_errors/* StoreTargetError */.RZ),
+  StoreWriteError: () => (/* reexport */ store_errors/* StoreWriteError */.NW),
   githubClient: () => (/* binding */ githubClient),
-  parseGitHubApiUrl: () => (/* reexport */ targets/* parseGitHubApiUrl */.e),
-  parseStoreIn: () => (/* reexport */ targets/* parseStoreIn */.C),
+  parseGitHubApiUrl: () => (/* reexport */ targets.parseGitHubApiUrl),
+  parseStoreIn: () => (/* reexport */ targets.parseStoreIn),
   storeWarnings: () => (/* binding */ storeWarnings)
 });
 
+// EXTERNAL MODULE: ./src/lib/errors.ts
+var errors = __webpack_require__(268);
 // EXTERNAL MODULE: ./src/lib/gitlab-client.ts
 var gitlab_client = __webpack_require__(122);
 // EXTERNAL MODULE: ./src/lib/store/errors.ts
-var errors = __webpack_require__(378);
+var store_errors = __webpack_require__(378);
 ;// CONCATENATED MODULE: ./src/lib/store/load-seal.ts
 let loader = async () => {
     // The action's bundles are dist/index.js and dist/post/index.js; the seal bundle is dist/seal.
@@ -65,7 +137,7 @@ class GitHubSecretStore {
             data = (await this.client.request('GET', `${this.base}/secrets/public-key`)).data;
         }
         catch (error) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'check', error);
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', error);
         }
         const reply = (data ?? {});
         const keyId = reply.key_id;
@@ -73,7 +145,7 @@ class GitHubSecretStore {
         if ((typeof keyId !== 'string' && typeof keyId !== 'number') ||
             typeof key !== 'string' ||
             Buffer.from(key, 'base64').length !== 32) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'check', 'GitHub answered without a usable public key: check GITHUB_API_URL');
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', 'GitHub answered without a usable public key: check GITHUB_API_URL');
         }
         this.publicKey = { key_id: String(keyId), key };
     }
@@ -83,7 +155,7 @@ class GitHubSecretStore {
     async write(secret) {
         const publicKey = this.publicKey;
         if (!publicKey)
-            throw new errors/* StoreTargetError */.RZ(this.target, 'write', 'not checked');
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'write', 'not checked');
         try {
             // Loaded here: only steps that store in GitHub load the sealing code.
             const { sealedBox } = await loadSeal();
@@ -94,16 +166,14 @@ class GitHubSecretStore {
             return reply.status === 201 ? 'created' : 'updated';
         }
         catch (error) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'write', error);
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'write', error);
         }
     }
     restore() {
-        return Promise.reject(new errors/* StoreTargetError */.RZ(this.target, 'restore', 'GitHub never shows a secret, so it cannot be put back'));
+        return Promise.reject(new store_errors/* StoreTargetError */.RZ(this.target, 'restore', 'GitHub never shows a secret, so it cannot be put back'));
     }
 }
 
-// EXTERNAL MODULE: ./src/lib/errors.ts
-var lib_errors = __webpack_require__(268);
 ;// CONCATENATED MODULE: ./src/lib/store/gitlab-variable.ts
 /**
  * A GitLab CI/CD variable as a store-in target (lib/api/ci/variables.rb,
@@ -173,8 +243,8 @@ class GitLabVariableStore {
                 return;
             }
             catch (error) {
-                const message = error instanceof lib_errors/* GitLabApiError */.AT ? messageOf(error.body) : '';
-                if (error instanceof lib_errors/* GitLabApiError */.AT && error.status === 404) {
+                const message = error instanceof errors/* GitLabApiError */.AT ? messageOf(error.body) : '';
+                if (error instanceof errors/* GitLabApiError */.AT && error.status === 404) {
                     // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
                     if (/^404 (Group)?Variable Not Found$/.test(message)) {
                         this.base = base;
@@ -184,20 +254,20 @@ class GitLabVariableStore {
                     if (/^404 (Project|Group) Not Found$/.test(message) && index < bases.length - 1)
                         continue;
                 }
-                throw new errors/* StoreTargetError */.RZ(this.target, 'check', error);
+                throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', error);
             }
         }
     }
     read(data) {
         const value = data.value;
         if (typeof value !== 'string' && value !== null) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'check', 'GitLab answered with no variable value');
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', 'GitLab answered with no variable value');
         }
         // Group variables honour filter[environment_scope] from 16.9: an older GitLab answers with
         // (and would write) the first variable of that key, whatever its scope.
         const scope = this.target.environmentScope;
         if (scope !== undefined && data.environment_scope !== scope) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'check', `GitLab answered with the variable of environment scope ${JSON.stringify(data.environment_scope)}, not ${JSON.stringify(scope)}: this GitLab ignores filter[environment_scope] here (group variables need GitLab 16.9 or later)`);
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', `GitLab answered with the variable of environment scope ${JSON.stringify(data.environment_scope)}, not ${JSON.stringify(scope)}: this GitLab ignores filter[environment_scope] here (group variables need GitLab 16.9 or later)`);
         }
         return { value, masked: data.masked === true };
     }
@@ -228,7 +298,7 @@ class GitLabVariableStore {
             return this.wrote;
         }
         catch (error) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'write', error);
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'write', error);
         }
     }
     async restore() {
@@ -245,7 +315,7 @@ class GitLabVariableStore {
             this.wrote = undefined;
         }
         catch (error) {
-            throw new errors/* StoreTargetError */.RZ(this.target, 'restore', error);
+            throw new store_errors/* StoreTargetError */.RZ(this.target, 'restore', error);
         }
     }
 }
@@ -267,11 +337,12 @@ var targets = __webpack_require__(579);
 
 
 
+
 /**
  * Advice on inputs that work but do not renew: with if-exists create, every run makes another
  * token and stores it, and the ones before stay active until they expire.
  */
-function storeWarnings(inputs, words = lib_words/* ACTION_WORDS */.dC) {
+function storeWarnings(inputs, words = lib_words/* ACTION_WORDS */.d) {
     if (inputs.stores.length === 0 || inputs.ifExists !== 'create')
         return [];
     if (inputs.targets.every((target) => target.kind === 'self'))
@@ -330,6 +401,45 @@ class SecretStores {
                 store.actAs(gitlab);
         }
     }
+    /**
+     * Writes a new token to every target. When a write fails and the token is new (or replaces
+     * another), the targets are put back and the new token is revoked: this throws, and nothing
+     * changed. What cannot be put back keeps the new token active, and the returned error says
+     * where it is. A credential that rotated itself has no old token to go back to: every target
+     * is tried, with the new credential (`selfRotated`).
+     */
+    async storeNewToken(token, how) {
+        if (how.selfRotated)
+            this.actAs(how.selfRotated);
+        try {
+            await this.write(token.token, token.id, !how.selfRotated);
+            return undefined;
+        }
+        catch (error) {
+            if (!(error instanceof store_errors/* StoreWriteError */.NW))
+                throw error;
+            if (how.selfRotated) {
+                error.selfRotated = true;
+                error.newToken = { id: token.id, active: true };
+                return error;
+            }
+            error.keptToken = how.replacing;
+            if (error.written.length > 0) {
+                error.newToken = { id: token.id, active: true };
+                return error;
+            }
+            try {
+                await how.revokeNew();
+                error.newToken = { id: token.id, active: false };
+            }
+            catch (revokeError) {
+                const why = revokeError instanceof errors/* RevokeNotConfirmedError */.Fc ? revokeError.reason : '';
+                error.newToken = { id: token.id, active: true, revokeProblem: why };
+                return error;
+            }
+            throw error;
+        }
+    }
     get labels() {
         return this.stores.map((store) => store.target.label);
     }
@@ -341,13 +451,13 @@ class SecretStores {
                 await store.check();
             }
             catch (error) {
-                failures.push(error instanceof errors/* StoreTargetError */.RZ
+                failures.push(error instanceof store_errors/* StoreTargetError */.RZ
                     ? error
-                    : new errors/* StoreTargetError */.RZ(store.target, 'check', error));
+                    : new store_errors/* StoreTargetError */.RZ(store.target, 'check', error));
             }
         }
         if (failures.length > 0)
-            throw new errors/* StoreCheckError */.iG(failures);
+            throw new store_errors/* StoreCheckError */.iG(failures);
     }
     /**
      * Writes `secret` (token `tokenId`) to every target. With `undo`, the first failure stops the
@@ -358,8 +468,8 @@ class SecretStores {
         for (const store of this.stores) {
             const refusal = store.refuse(secret);
             if (refusal !== undefined) {
-                const failure = new errors/* StoreTargetError */.RZ(store.target, 'write', refusal);
-                throw new errors/* StoreWriteError */.NW([failure], [], [], this.stores.map((s) => s.target));
+                const failure = new store_errors/* StoreTargetError */.RZ(store.target, 'write', refusal);
+                throw new store_errors/* StoreWriteError */.NW([failure], [], [], this.stores.map((s) => s.target));
             }
         }
         // Stable: restorable targets first, in the order given.
@@ -376,9 +486,9 @@ class SecretStores {
                 this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
             }
             catch (error) {
-                const failure = error instanceof errors/* StoreTargetError */.RZ
+                const failure = error instanceof store_errors/* StoreTargetError */.RZ
                     ? error
-                    : new errors/* StoreTargetError */.RZ(store.target, 'write', error);
+                    : new store_errors/* StoreTargetError */.RZ(store.target, 'write', error);
                 failures.push(failure);
                 if (undo) {
                     const notTried = ordered.slice(index + 1).map((s) => s.target);
@@ -387,7 +497,7 @@ class SecretStores {
             }
         }
         if (failures.length > 0) {
-            throw new errors/* StoreWriteError */.NW(failures, written.map((store) => store.target), [], []);
+            throw new store_errors/* StoreWriteError */.NW(failures, written.map((store) => store.target), [], []);
         }
     }
     async undo(failures, written, notTried) {
@@ -406,11 +516,11 @@ class SecretStores {
             }
             catch (error) {
                 stillWritten.push(store.target);
-                if (error instanceof errors/* StoreTargetError */.RZ)
+                if (error instanceof store_errors/* StoreTargetError */.RZ)
                     restoreFailures.push(error);
             }
         }
-        return new errors/* StoreWriteError */.NW(failures, stillWritten, restored, notTried, restoreFailures);
+        return new store_errors/* StoreWriteError */.NW(failures, stillWritten, restored, notTried, restoreFailures);
     }
     dispose() {
         for (const client of this.clients)
@@ -419,6 +529,175 @@ class SecretStores {
     abortAll() {
         for (const client of this.clients)
             client.abortAll();
+    }
+}
+
+
+/***/ }),
+
+/***/ 579:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   parseGitHubApiUrl: () => (/* binding */ parseGitHubApiUrl),
+/* harmony export */   parseStoreIn: () => (/* binding */ parseStoreIn),
+/* harmony export */   parseStoreInputs: () => (/* binding */ parseStoreInputs)
+/* harmony export */ });
+/* harmony import */ var _base_url_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(510);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(112);
+/**
+ * `store-in`: where a new token's secret is written, one target per line. Parsed before any
+ * request; every problem names the line and what is expected.
+ */
+
+
+// Ci::HasVariable: `key` is letters, digits and underscores, at most 255 characters.
+const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
+// Gitlab::Regex.environment_scope_regex: environment-name characters and `*`.
+const ENVIRONMENT_SCOPE = /^[A-Za-z0-9_/${}. *-]{1,255}$/;
+const FULL_PATH = /^(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
+// GitHub: owner names are letters, digits and hyphens; repository names add `.` and `_`.
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+// GitHub's secret names: letters, digits and underscores, not starting with a digit or GITHUB_.
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// eslint-disable-next-line no-control-regex
+const ENVIRONMENT_NAME = /^[^:\u0000-\u001f\u007f]{1,255}$/;
+const FORMS = 'expected gitlab-variable:<project or group>:<KEY>[:<environment scope>], github-secret:<owner/repo>:<NAME> or github-secret:<owner/repo>:<environment>:<NAME>';
+function parseGitLabVariable(line, rest) {
+    const [owner = '', key = '', ...scopeParts] = rest.split(':');
+    const environmentScope = scopeParts.length > 0 ? scopeParts.join(':') : undefined;
+    const cleanOwner = owner.trim().replace(/^\/+|\/+$/g, '');
+    if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !FULL_PATH.test(cleanOwner)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(owner)} is neither a numeric project ID nor a full path such as my-group/my-project`;
+    }
+    if (!VARIABLE_KEY.test(key)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the variable key ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(key)} must be letters, digits and _ (at most 255)`;
+    }
+    if (environmentScope !== undefined && !ENVIRONMENT_SCOPE.test(environmentScope)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the environment scope ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environmentScope)} is not one GitLab accepts (letters, digits, _ / $ { } . - space and *)`;
+    }
+    return { type: 'gitlab-variable', owner: cleanOwner, key, environmentScope, label: line };
+}
+function parseGitHubSecret(line, rest) {
+    const parts = rest.split(':');
+    if (parts.length < 2 || parts.length > 3)
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
+    const repository = parts[0];
+    const name = parts[parts.length - 1];
+    const environment = parts.length === 3 ? parts[1] : undefined;
+    if (!REPOSITORY.test(repository)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(repository)} is not a repository such as my-org/my-repo`;
+    }
+    if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environment)} is not an environment name`;
+    }
+    if (!SECRET_NAME.test(name) || /^GITHUB_/i.test(name)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the secret name ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(name)} must be letters, digits and _, not start with a digit or GITHUB_`;
+    }
+    return { type: 'github-secret', repository, environment, name, label: line };
+}
+/** Where two targets are the same place (GitHub's secret names ignore case). */
+function placeOf(target) {
+    return target.type === 'gitlab-variable'
+        ? `gl:${target.owner.toLowerCase()}:${target.key}:${target.environmentScope ?? ''}`
+        : `gh:${target.repository.toLowerCase()}:${target.environment ?? ''}:${target.name.toUpperCase()}`;
+}
+/** The targets of `store-in`, and a problem sentence for each bad line. */
+function parseStoreIn(raw) {
+    const targets = [];
+    const problems = [];
+    const seen = new Set();
+    const lines = raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+    if (lines.length > 20)
+        return { targets, problems: [`at most 20 targets, got ${lines.length}`] };
+    for (const line of lines) {
+        const colon = line.indexOf(':');
+        const type = colon < 0 ? '' : line.slice(0, colon);
+        const rest = line.slice(colon + 1);
+        const parsed = type === 'gitlab-variable'
+            ? parseGitLabVariable(line, rest)
+            : type === 'github-secret'
+                ? parseGitHubSecret(line, rest)
+                : `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
+        if (typeof parsed === 'string') {
+            problems.push(parsed);
+        }
+        else if (seen.has(placeOf(parsed))) {
+            problems.push(`${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)} is listed twice`);
+        }
+        else {
+            seen.add(placeOf(parsed));
+            targets.push(parsed);
+        }
+    }
+    return { targets, problems };
+}
+/**
+ * GitHub's API address from GITHUB_API_URL (GitHub Enterprise Server sets it), default
+ * api.github.com: https, or plain http to this machine only (as for base-url).
+ */
+function parseGitHubApiUrl(raw) {
+    const value = (raw ?? '').trim() || 'https://api.github.com';
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        return { problem: `GITHUB_API_URL is not a URL: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}` };
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        return { problem: 'GITHUB_API_URL must be a plain address without credentials or query' };
+    }
+    const local = (0,_base_url_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+        return {
+            problem: `GITHUB_API_URL must use https (plain http only to this machine), got ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}`,
+        };
+    }
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * store-in and github-token (with GITHUB_API_URL), and what goes with them: one token per run,
+ * and never one revoked when the job ends. Problems go to `problems`, as every input's.
+ */
+function parseStoreInputs(read, env, problems, made) {
+    const { targets, problems: bad } = parseStoreIn(read('store-in'));
+    checkStoreCombination(targets, made.targets, made.revoke, problems);
+    for (const problem of bad)
+        problems.add('store-in', problem);
+    const token = read('github-token').trim();
+    if (token && (/\s/.test(token) || CONTROL.test(token))) {
+        problems.add('github-token', 'contains spaces or control characters: copy the token again');
+    }
+    if (!targets.some((target) => target.type === 'github-secret')) {
+        return { stores: targets, github: undefined };
+    }
+    if (!token) {
+        problems.add('github-token', `required for github-secret targets in ${problems.ref('store-in')}: a GitHub token that may write the repository\u2019s secrets (the token GitHub Actions gives each workflow run cannot)`);
+    }
+    const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
+    if (typeof apiUrl !== 'string')
+        problems.add('store-in', apiUrl.problem);
+    return {
+        stores: targets,
+        github: typeof apiUrl === 'string' && token ? { apiUrl, token } : undefined,
+    };
+}
+/** store-in writes one secret per step, which outlives the job. */
+function checkStoreCombination(stores, targets, revoke, problems) {
+    if (stores.length === 0)
+        return;
+    if (targets > 1) {
+        problems.add('store-in', `writes one token's secret, and this ${problems.words.run} makes ${targets}: use one ${problems.words.run} per token`);
+    }
+    if (revoke) {
+        problems.add('store-in', `goes without ${problems.set('revoke', 'true')} (the stored token would be revoked when the job ends)`);
     }
 }
 

@@ -323,7 +323,7 @@ var words = __webpack_require__(94);
 
 /** How the reader names inputs and the credential. */
 function wordsOf(ctx) {
-    return ctx.words ?? words/* ACTION_WORDS */.dC;
+    return ctx.words ?? words/* ACTION_WORDS */.d;
 }
 /** An input as the reader names it: `user-id` (action) or `--user-id` (CLI). */
 function input(ctx, name) {
@@ -834,6 +834,76 @@ async function readTokenList(client, path, query, filter, userId) {
         if (count >= MAX_PAGES)
             throw new TokenListTooLongError(path, filter.name !== undefined);
         page = next;
+    }
+}
+
+
+/***/ }),
+
+/***/ 378:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   NW: () => (/* binding */ StoreWriteError),
+/* harmony export */   RZ: () => (/* binding */ StoreTargetError),
+/* harmony export */   iG: () => (/* binding */ StoreCheckError)
+/* harmony export */ });
+/** A target that could not be checked (before anything changed) or written. */
+class StoreTargetError extends Error {
+    target;
+    action;
+    reason;
+    constructor(target, 
+    /** what was being done */
+    action, 
+    /** the failure: an API or network error, or a sentence of ours */
+    reason) {
+        super(`${target.label}: ${action} failed`);
+        this.target = target;
+        this.action = action;
+        this.reason = reason;
+        this.name = 'StoreTargetError';
+    }
+}
+/** Checking the targets failed: nothing was changed, no token was made or rotated. */
+class StoreCheckError extends Error {
+    failures;
+    constructor(failures) {
+        super(`${failures.length} store-in target(s) failed their check`);
+        this.failures = failures;
+        this.name = 'StoreCheckError';
+    }
+}
+/**
+ * Writing a new secret failed. `written` hold the new secret; `restored` were put back as they
+ * were; `notTried` were never written. What happened to the tokens is for the maker to fill in.
+ */
+class StoreWriteError extends Error {
+    failures;
+    written;
+    restored;
+    notTried;
+    restoreFailures;
+    /** token ID of the new token, and whether it is still active */
+    newToken;
+    /** the token the new one was to replace, kept active */
+    keptToken;
+    /** the credential rotated itself: its new secret is only in the step's masked output */
+    selfRotated = false;
+    constructor(
+    /** the target(s) that failed: one when the writes stopped at it */
+    failures, 
+    /** targets that hold the new secret */
+    written, restored, notTried, 
+    /** problems putting targets back (each still holds the new secret) */
+    restoreFailures = []) {
+        super(`${failures.map((f) => f.target.label).join(', ')}: the new secret could not be stored`);
+        this.failures = failures;
+        this.written = written;
+        this.restored = restored;
+        this.notTried = notTried;
+        this.restoreFailures = restoreFailures;
+        this.name = 'StoreWriteError';
     }
 }
 

@@ -4,7 +4,7 @@ import { GitLabApiError } from '../../src/lib/errors.js';
 import { describedWith, markerOf, provenOurs, userDescription } from '../../src/lib/identity.js';
 import { isAlreadyRevoked, notFoundKind } from '../../src/lib/kinds/responses.js';
 import { searchableName } from '../../src/lib/list-tokens.js';
-import { readEntry } from '../../src/lib/run-state.js';
+import { readEntry } from '../../src/lib/run-state-reader.js';
 import { readNewToken, readToken, UnusableReplyError } from '../../src/lib/token.js';
 import { hasFeature, needsVersion, parseVersion } from '../../src/lib/version.js';
 

@@ -7,6 +7,7 @@ import sodium from 'libsodium-wrappers';
 import { InputError } from '../../src/lib/errors.js';
 import { parseInputs } from '../../src/lib/inputs.js';
 import { sealedBox } from '../../src/lib/store/seal.js';
+import * as storeTargets from '../../src/lib/store/targets.js';
 import { parseGitHubApiUrl, parseStoreIn } from '../../src/lib/store/targets.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -20,6 +21,8 @@ function parse(values: Record<string, string>, env: Record<string, string> = {})
       '',
     { GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7', ...env },
     NOW,
+    undefined,
+    storeTargets,
   );
 }
 
@@ -124,6 +127,8 @@ describe('store-in with the other inputs', () => {
         })[name] ?? '',
       {},
       NOW,
+      undefined,
+      storeTargets,
     );
     expect(inputs.stores).toEqual([expect.objectContaining({ key: 'BOT_TOKEN' })]);
   });

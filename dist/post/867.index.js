@@ -397,7 +397,7 @@ var words = __webpack_require__(94);
 
 /** How the reader names inputs and the credential. */
 function wordsOf(ctx) {
-    return ctx.words ?? words/* ACTION_WORDS */.dC;
+    return ctx.words ?? words/* ACTION_WORDS */.d;
 }
 /** An input as the reader names it: `user-id` (action) or `--user-id` (CLI). */
 function input(ctx, name) {

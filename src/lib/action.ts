@@ -18,8 +18,9 @@ import {
   unchangedOutputs,
 } from './outputs.js';
 import { outputLimitProblem } from './limits.js';
-import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
+import { summary } from './runner-summary.js';
 import { summaryTable } from './summary.js';
+import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from './run-state.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -64,7 +65,11 @@ export async function runMain(now = new Date()): Promise<void> {
 async function createAndReport(now: Date): Promise<void> {
   let inputs: TokenRequestInputs;
   try {
-    inputs = parseInputs(readInput, process.env, now);
+    // store-in's parser is read only by a step that stores.
+    const storeParser = readInput('store-in').trim()
+      ? await import('./store/targets.js')
+      : undefined;
+    inputs = parseInputs(readInput, process.env, now, undefined, storeParser);
   } catch (error) {
     const { describeError } = await import('./describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
@@ -161,7 +166,7 @@ async function writeSummary(inputs: TokenRequestInputs, results: TokenResult[]):
   // Without a summary file (local runs) there is nothing to write to.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary
+    await summary
       .addHeading('GitLab tokens', 3)
       .addTable(summaryTable(results, inputs.revoke))
       .write();

@@ -10,7 +10,9 @@ import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
 import { SecretStores, storeWarnings } from './store/index.js';
-import { parseConnectionInputs, parseInputs, parseRevokeTarget, type Env } from './inputs.js';
+import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
+import { parseRevokeTarget } from './revoke-target.js';
+import * as storeTargets from './store/targets.js';
 import { runList } from './list-expiring.js';
 import { firstTokenOutputs, madeLine, madeTokens, tokenOutputs } from './outputs.js';
 import type { TokenTarget } from './kinds/index.js';
@@ -19,7 +21,8 @@ import { scrubSecrets } from './scrub.js';
 import { oneLine, quote } from './text.js';
 import { VERSION } from './release.js';
 import { isTokenId } from './token.js';
-import { cliWordsFor, type Words } from './words.js';
+import { cliWordsFor } from './cli-words.js';
+import type { Words } from './words.js';
 // dist/cli/index.js is one self-contained file (the CI/CD component downloads it alone and checks
 // its SHA-256): the modules the action loads only when it needs them are imported here, so that
 // ncc puts them in this bundle instead of chunk files next to it.
@@ -343,7 +346,7 @@ async function createCommand(
   }
   let inputs;
   try {
-    inputs = parseInputs(read, env, now, words);
+    inputs = parseInputs(read, env, now, words, storeTargets);
   } catch (error) {
     if (error instanceof InputError)
       return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));

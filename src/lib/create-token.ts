@@ -4,12 +4,7 @@
  * is left unreported and no token it cannot prove its own is revoked. Those two live in
  * create-token-paths.ts, loaded only when needed: a plain create is this module alone.
  */
-import {
-  GitLabApiError,
-  GitLabNetworkError,
-  RevokeNotConfirmedError,
-  TokenReconcileError,
-} from './errors.js';
+import { GitLabApiError, GitLabNetworkError, TokenReconcileError } from './errors.js';
 import type { GitLabClient } from './gitlab-client.js';
 import type { TokenMakerPaths } from './create-token-paths.js';
 import { describedWith, newMarker, userDescription } from './identity.js';
@@ -18,7 +13,7 @@ import type { KindContext, TokenKind, TokenParams, TokenTarget } from './kinds/i
 import { UnusableReplyError, type PersonalAccessToken, type TokenWithSecret } from './token.js';
 import { oneLine } from './text.js';
 import { FEATURE_SINCE } from './version.js';
-import { StoreWriteError } from './store/errors.js';
+import type { StoreWriteError } from './store/errors.js';
 import type { SecretStores } from './store/index.js';
 import { ACTION_WORDS, type Words } from './words.js';
 
@@ -138,48 +133,23 @@ export class TokenMaker {
     return this.hooks.words ?? ACTION_WORDS;
   }
 
-  /**
-   * Writes a new token to every store-in target. When a write fails and the token replaces
-   * another (or is new), the targets are put back and the new token is revoked: the step then
-   * throws, and nothing changed. What cannot be put back keeps the new token active, and the
-   * returned error says where it is. A self-rotated credential has no old token to go back to:
-   * every target is tried.
-   */
+  /** Writes a new token to the store-in targets (SecretStores.storeNewToken says how). */
   async store(
     token: TokenWithSecret,
     replacing?: PersonalAccessToken,
   ): Promise<StoreWriteError | undefined> {
     const stores = this.hooks.stores;
     if (!stores) return undefined;
-    const undo = this.kind.canCreate !== false;
-    // A credential that rotated itself is revoked: it cannot write the CI/CD variables any more.
-    if (this.target.kind === 'self') stores.actAs(this.client.withCredential(token.token));
-    try {
-      await stores.write(token.token, token.id, undo);
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof StoreWriteError)) throw error;
-      if (!undo) {
-        error.selfRotated = true;
-        error.newToken = { id: token.id, active: true };
-        return error;
-      }
-      error.keptToken = replacing?.id;
-      if (error.written.length > 0) {
-        error.newToken = { id: token.id, active: true };
-        return error;
-      }
-      try {
+    const self = this.kind.canCreate === false;
+    return stores.storeNewToken(token, {
+      replacing: replacing?.id,
+      // A credential that rotated itself is revoked: it cannot write the CI/CD variables any more.
+      selfRotated: self ? this.client.withCredential(token.token) : undefined,
+      revokeNew: async () => {
         await this.kind.revoke(this.client, this.target, token.id, this.hooks);
         this.kept.delete(token.id);
-        error.newToken = { id: token.id, active: false };
-      } catch (revokeError) {
-        const why = revokeError instanceof RevokeNotConfirmedError ? revokeError.reason : '';
-        error.newToken = { id: token.id, active: true, revokeProblem: why };
-        return error;
-      }
-      throw error;
-    }
+      },
+    });
   }
 
   /** The paths a plain create never takes, loaded the first time one is. */

@@ -7,9 +7,7 @@ import { parseBaseUrl } from './base-url.js';
 import { InputError } from './errors.js';
 import { parseExpiresAt } from './expiry.js';
 import { MARKER_LENGTH } from './identity.js';
-import type { TokenTarget } from './kinds/types.js';
-import { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './store/targets.js';
-import { isTokenId } from './token.js';
+import type { StoreTarget } from './store/targets.js';
 import { quote } from './text.js';
 import { ACTION_WORDS, type Words } from './words.js';
 
@@ -466,96 +464,24 @@ function parseIfExists(raw: string, problems: Problems): IfExists {
 }
 
 /**
- * The target of `revoke` (the CLI): the same flags as for making a token, so that the kind's own
- * endpoint is used. Users are numeric here (a revoke makes no look-ups); a user's personal
- * access token needs none (the instance route knows the token by its ID).
+ * store-in's parser (store/targets.ts). The action loads it only when store-in is set, so that
+ * other steps never read it; parseInputs needs it then.
  */
-export function parseRevokeTarget(read: InputReader, words: Words = ACTION_WORDS): TokenTarget {
-  const problems = new Problems(words);
-  const groupId = parseGroupId(read('group-id'), problems);
-  const impersonation = parseBoolean(read, 'impersonation', problems);
-  const rawUser = read('user-id').trim();
-  const number = Number(rawUser);
-  const userId = /^\d+$/.test(rawUser) && isTokenId(number) ? number : undefined;
-  if (rawUser && userId === undefined) problems.add('user-id', 'expected the numeric user ID');
-  const rawProjects = read('project-id').trim();
-  const projects = rawProjects ? parseProjects(rawProjects, problems) : [];
-  let target: TokenTarget = { kind: 'personal', userId };
-  if (projects.length > 0) {
-    if (projects.length > 1) problems.add('project-id', 'revoke takes one project');
-    if (rawUser || groupId) {
-      problems.add(
-        'project-id',
-        `goes without ${problems.ref('user-id')} and ${problems.ref('group-id')}`,
-      );
-    }
-    if (impersonation) problems.add('impersonation', 'is for a user\u2019s token, not a project');
-    target = { kind: 'project', projectId: projects[0] };
-  } else if (groupId !== undefined) {
-    if (impersonation) problems.add('impersonation', `goes without ${problems.ref('group-id')}`);
-    target =
-      userId === undefined
-        ? { kind: 'group', groupId }
-        : { kind: 'service-account', userId, groupId };
-  } else if (impersonation) {
-    if (userId === undefined) {
-      problems.add('user-id', `required with ${problems.ref('impersonation')} (numeric)`);
-    }
-    target = { kind: 'impersonation', userId };
-  }
-  problems.throwIfAny();
-  return target;
-}
+export type StoreInParser = Pick<typeof import('./store/targets.js'), 'parseStoreInputs'>;
 
-/** store-in, and github-token for its GitHub targets. */
+/** store-in and github-token, read only when store-in is set (with its parser, then). */
 function parseStores(
   read: InputReader,
   env: Env,
   problems: Problems,
+  parser: StoreInParser | undefined,
+  made: { targets: number; revoke: boolean },
 ): Pick<TokenRequestInputs, 'stores' | 'github'> {
-  const { targets, problems: bad } = parseStoreIn(read('store-in'));
-  for (const problem of bad) problems.add('store-in', problem);
-  const token = read('github-token').trim();
-  if (token && (/\s/.test(token) || CONTROL.test(token))) {
-    problems.add('github-token', 'contains spaces or control characters: copy the token again');
+  if (read('store-in').trim() === '') return { stores: [], github: undefined };
+  if (parser === undefined) {
+    throw new Error('store-in is set, but its parser (store/targets.ts) was not loaded');
   }
-  if (!targets.some((target) => target.type === 'github-secret')) {
-    return { stores: targets, github: undefined };
-  }
-  if (!token) {
-    problems.add(
-      'github-token',
-      `required for github-secret targets in ${problems.ref('store-in')}: a GitHub token that may write the repository\u2019s secrets (the token GitHub Actions gives each workflow run cannot)`,
-    );
-  }
-  const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
-  if (typeof apiUrl !== 'string') problems.add('store-in', apiUrl.problem);
-  return {
-    stores: targets,
-    github: typeof apiUrl === 'string' && token ? { apiUrl, token } : undefined,
-  };
-}
-
-/** store-in writes one secret per step, which outlives the job. */
-function checkStoreCombination(
-  stores: StoreTarget[],
-  targets: number,
-  revoke: boolean,
-  problems: Problems,
-): void {
-  if (stores.length === 0) return;
-  if (targets > 1) {
-    problems.add(
-      'store-in',
-      `writes one token's secret, and this ${problems.words.run} makes ${targets}: use one ${problems.words.run} per token`,
-    );
-  }
-  if (revoke) {
-    problems.add(
-      'store-in',
-      `goes without ${problems.set('revoke', 'true')} (the stored token would be revoked when the job ends)`,
-    );
-  }
+  return parser.parseStoreInputs(read, env, problems, made);
 }
 
 /**
@@ -567,6 +493,7 @@ function parseSelfRotate(
   env: Env,
   now: Date,
   problems: Problems,
+  storeParser: StoreInParser | undefined,
 ): TokenRequestInputs {
   const connection = parseConnectionInto(read, env, problems);
   for (const input of [
@@ -603,7 +530,7 @@ function parseSelfRotate(
   const expiry = parseExpiresAt(read('expires-at'), now);
   if (typeof expiry === 'string') problems.add('expires-at', expiry);
   const rotateBy = parseRotateBefore(read('rotate-before'), 'rotate', now, problems);
-  const stores = parseStores(read, env, problems);
+  const stores = parseStores(read, env, problems, storeParser, { targets: 1, revoke: false });
   problems.throwIfAny();
   return {
     ...connection,
@@ -630,10 +557,11 @@ export function parseInputs(
   env: Env,
   now: Date,
   words: Words = ACTION_WORDS,
+  storeParser?: StoreInParser,
 ): TokenRequestInputs {
   const problems = new Problems(words);
   const selfRotate = parseBoolean(read, 'self-rotate', problems);
-  if (selfRotate) return parseSelfRotate(read, env, now, problems);
+  if (selfRotate) return parseSelfRotate(read, env, now, problems, storeParser);
   const connection = parseConnectionInto(read, env, problems);
   const scopes = parseScopes(read('scopes'), problems);
   const name = parseName(read('name'), env, problems);
@@ -675,8 +603,10 @@ export function parseInputs(
       `required with ${problems.set('if-exists', ifExists)}: the default name is unique to each run, so no earlier token would ever match it`,
     );
   }
-  const stores = parseStores(read, env, problems);
-  checkStoreCombination(stores.stores, targets.length, revoke, problems);
+  const stores = parseStores(read, env, problems, storeParser, {
+    targets: targets.length,
+    revoke,
+  });
   problems.throwIfAny();
   return {
     ...connection,

@@ -8,7 +8,8 @@
  */
 import { mapWithConcurrency } from './concurrency.js';
 import { describeError, gatherDiagnostics } from './describe-error.js';
-import { CLI_WORDS, type Words } from './words.js';
+import { CLI_WORDS } from './cli-words.js';
+import type { Words } from './words.js';
 import { GitLabApiError, InputError } from './errors.js';
 import { clientFor, type GitLabClient } from './gitlab-client.js';
 import {

@@ -14,7 +14,8 @@ import { provenOurs } from './identity.js';
 import { parseConnectionInputs, type ConnectionInputs } from './inputs.js';
 import { tokenKind, type KindContext } from './kinds/index.js';
 import { outcomeText, revokeTokens } from './revoke-tokens.js';
-import { readJournal, STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from './run-state.js';
+import { STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from './run-state.js';
+import { readJournal } from './run-state-reader.js';
 import type { PersonalAccessToken } from './token.js';
 
 export async function runPost(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The runner's protocol, as much of it as the action uses: inputs, masks, outputs, state, log
- * lines, annotations and the job summary. It writes byte for byte what @actions/core 3 writes
+ * lines and annotations (the job summary is runner-summary.ts). It writes byte for byte what
+ * @actions/core 3 writes
  * (its command escaping, its `name<<ghadelimiter_<uuid>` file commands, its summary HTML;
  * __tests__/unit/runner.test.ts compares the two), without what @actions/core also loads on
  * every start and the action never calls (@actions/exec, @actions/io, @actions/http-client with
@@ -10,7 +11,7 @@
  * the same as before.
  */
 import { randomUUID } from 'node:crypto';
-import { accessSync, appendFileSync, constants, existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 
 /** core's toCommandValue: strings as they are, anything else as JSON, nothing as ''. */
@@ -73,15 +74,26 @@ export function getInput(name: string): string {
   return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '').trim();
 }
 
+/** Every value masked so far: an output holding one is never printed (below). */
+const secrets = new Set<string>();
+
 /** Masks a value in the rest of the job's log. */
 export function setSecret(secret: string): void {
+  if (secret) secrets.add(secret);
   issueCommand('add-mask', {}, secret);
 }
 
 export function setOutput(name: string, value: unknown): void {
   if (process.env.GITHUB_OUTPUT) return issueFileCommand('OUTPUT', keyValueMessage(name, value));
+  // Without the output file this is no runner (a local tool such as @github/local-action), and
+  // nothing masks stdout: an output holding a secret is skipped, where core would print it.
+  const text = toCommandValue(value);
+  if ([...secrets].some((secret) => text.includes(secret))) {
+    info(`Skip output ${name} since it may contain secret.`);
+    return;
+  }
   process.stdout.write(EOL);
-  issueCommand('set-output', { name }, toCommandValue(value));
+  issueCommand('set-output', { name }, text);
 }
 
 /** State for the post step (STATE_<name> there). */
@@ -127,90 +139,3 @@ export function setFailed(message: string | Error): void {
   process.exitCode = 1;
   error(message);
 }
-
-export interface SummaryTableCell {
-  data: string;
-  header?: boolean;
-  colspan?: string;
-  rowspan?: string;
-}
-
-export type SummaryTableRow = (SummaryTableCell | string)[];
-
-/** `<tag attrs>content</tag>`, or an unclosed `<tag attrs>` when there is no content (core's). */
-function wrap(tag: string, content: string, attrs: Record<string, string> = {}): string {
-  const htmlAttrs = Object.entries(attrs)
-    .map(([key, value]) => ` ${key}="${value}"`)
-    .join('');
-  return content ? `<${tag}${htmlAttrs}>${content}</${tag}>` : `<${tag}${htmlAttrs}>`;
-}
-
-/** The job summary (GITHUB_STEP_SUMMARY): the parts of core.summary the action uses. */
-class Summary {
-  private buffer = '';
-
-  addRaw(text: string, addEOL = false): this {
-    this.buffer += text;
-    return addEOL ? this.addRaw(EOL) : this;
-  }
-
-  addHeading(text: string, level: number | string = 1): this {
-    const tag = `h${level}`;
-    const allowed = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag) ? tag : 'h1';
-    return this.addRaw(wrap(allowed, text), true);
-  }
-
-  /** Cells are raw HTML, as core's: escape what comes from outside. */
-  addTable(rows: SummaryTableRow[]): this {
-    const body = rows
-      .map((row) =>
-        wrap(
-          'tr',
-          row
-            .map((cell) => {
-              if (typeof cell === 'string') return wrap('td', cell);
-              const { header, data, colspan, rowspan } = cell;
-              const attrs: Record<string, string> = {
-                ...(colspan && { colspan }),
-                ...(rowspan && { rowspan }),
-              };
-              return wrap(header ? 'th' : 'td', data, attrs);
-            })
-            .join(''),
-        ),
-      )
-      .join('');
-    return this.addRaw(wrap('table', body), true);
-  }
-
-  stringify(): string {
-    return this.buffer;
-  }
-
-  emptyBuffer(): this {
-    this.buffer = '';
-    return this;
-  }
-
-  /** Appends the buffer to the summary file (which must exist and be writable), then empties it. */
-  async write(): Promise<this> {
-    const filePath = process.env.GITHUB_STEP_SUMMARY;
-    if (!filePath) {
-      throw new Error(
-        'Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.',
-      );
-    }
-    try {
-      accessSync(filePath, constants.R_OK | constants.W_OK);
-    } catch {
-      throw new Error(
-        `Unable to access summary file: '${filePath}'. Check if the file has correct read/write permissions.`,
-      );
-    }
-    // Synchronous (core's is not): the same bytes, without loading node:fs/promises.
-    appendFileSync(filePath, this.buffer, { encoding: 'utf8' });
-    return this.emptyBuffer();
-  }
-}
-
-export const summary = new Summary();

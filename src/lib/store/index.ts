@@ -3,6 +3,7 @@
  * and a new secret is written to all of them in an order that can be undone as far as possible
  * (targets whose earlier value is known first, GitHub secrets last).
  */
+import { RevokeNotConfirmedError } from '../errors.js';
 import { GitLabClient } from '../gitlab-client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import { GitHubSecretStore } from './github-secret.js';
@@ -92,6 +93,49 @@ export class SecretStores {
     this.clients.push(gitlab);
     for (const store of this.stores) {
       if (store instanceof GitLabVariableStore) store.actAs(gitlab);
+    }
+  }
+
+  /**
+   * Writes a new token to every target. When a write fails and the token is new (or replaces
+   * another), the targets are put back and the new token is revoked: this throws, and nothing
+   * changed. What cannot be put back keeps the new token active, and the returned error says
+   * where it is. A credential that rotated itself has no old token to go back to: every target
+   * is tried, with the new credential (`selfRotated`).
+   */
+  async storeNewToken(
+    token: { id: number; token: string },
+    how: {
+      replacing?: number;
+      selfRotated?: GitLabClient;
+      revokeNew: () => Promise<void>;
+    },
+  ): Promise<StoreWriteError | undefined> {
+    if (how.selfRotated) this.actAs(how.selfRotated);
+    try {
+      await this.write(token.token, token.id, !how.selfRotated);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof StoreWriteError)) throw error;
+      if (how.selfRotated) {
+        error.selfRotated = true;
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      error.keptToken = how.replacing;
+      if (error.written.length > 0) {
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      try {
+        await how.revokeNew();
+        error.newToken = { id: token.id, active: false };
+      } catch (revokeError) {
+        const why = revokeError instanceof RevokeNotConfirmedError ? revokeError.reason : '';
+        error.newToken = { id: token.id, active: true, revokeProblem: why };
+        return error;
+      }
+      throw error;
     }
   }
 

@@ -3,6 +3,7 @@
  * request; every problem names the line and what is expected.
  */
 import { isLoopbackHost } from '../base-url.js';
+import type { Env, InputReader, Problems, TokenRequestInputs } from '../inputs.js';
 import { quote } from '../text.js';
 
 /** A CI/CD variable of a project (numeric ID or full path) or group (full path). */
@@ -140,4 +141,63 @@ export function parseGitHubApiUrl(raw: string | undefined): string | { problem: 
     };
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * store-in and github-token (with GITHUB_API_URL), and what goes with them: one token per run,
+ * and never one revoked when the job ends. Problems go to `problems`, as every input's.
+ */
+export function parseStoreInputs(
+  read: InputReader,
+  env: Env,
+  problems: Problems,
+  made: { targets: number; revoke: boolean },
+): Pick<TokenRequestInputs, 'stores' | 'github'> {
+  const { targets, problems: bad } = parseStoreIn(read('store-in'));
+  checkStoreCombination(targets, made.targets, made.revoke, problems);
+  for (const problem of bad) problems.add('store-in', problem);
+  const token = read('github-token').trim();
+  if (token && (/\s/.test(token) || CONTROL.test(token))) {
+    problems.add('github-token', 'contains spaces or control characters: copy the token again');
+  }
+  if (!targets.some((target) => target.type === 'github-secret')) {
+    return { stores: targets, github: undefined };
+  }
+  if (!token) {
+    problems.add(
+      'github-token',
+      `required for github-secret targets in ${problems.ref('store-in')}: a GitHub token that may write the repository\u2019s secrets (the token GitHub Actions gives each workflow run cannot)`,
+    );
+  }
+  const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
+  if (typeof apiUrl !== 'string') problems.add('store-in', apiUrl.problem);
+  return {
+    stores: targets,
+    github: typeof apiUrl === 'string' && token ? { apiUrl, token } : undefined,
+  };
+}
+
+/** store-in writes one secret per step, which outlives the job. */
+function checkStoreCombination(
+  stores: StoreTarget[],
+  targets: number,
+  revoke: boolean,
+  problems: Problems,
+): void {
+  if (stores.length === 0) return;
+  if (targets > 1) {
+    problems.add(
+      'store-in',
+      `writes one token's secret, and this ${problems.words.run} makes ${targets}: use one ${problems.words.run} per token`,
+    );
+  }
+  if (revoke) {
+    problems.add(
+      'store-in',
+      `goes without ${problems.set('revoke', 'true')} (the stored token would be revoked when the job ends)`,
+    );
+  }
 }
