@@ -263,19 +263,21 @@ describe('store-in: a scheduled renewal', () => {
   });
 });
 
+/** The credential `secret` rotates itself (with store-in and the rest in `inputs`). */
+function selfRotate(secret: string, inputs: Record<string, string>): Promise<StepResult> {
+  return runMainStep({
+    inputs: { 'base-url': sim.url, 'gitlab-token': secret, 'self-rotate': 'true', ...inputs },
+    env: { GITHUB_API_URL: github.url },
+  });
+}
+
 describe('store-in with self-rotate', () => {
   it('checks, rotates, stores; a failed store says where the new secret is', async () => {
     const old = await existingToken(10);
-    const result = await runMainStep({
-      inputs: {
-        'base-url': sim.url,
-        'gitlab-token': old.token,
-        'self-rotate': 'true',
-        'expires-at': '90d',
-        'store-in': SECRET,
-        'github-token': GITHUB_READ_TOKEN,
-      },
-      env: { GITHUB_API_URL: github.url },
+    const result = await selfRotate(old.token, {
+      'expires-at': '90d',
+      'store-in': SECRET,
+      'github-token': GITHUB_READ_TOKEN,
     });
     expect(result.code).toBe(1);
     const fresh = sim.tokens[sim.tokens.length - 1];
@@ -293,14 +295,9 @@ describe('store-in with self-rotate', () => {
   it('writes the CI/CD variable with the new secret (the old one is revoked by then)', async () => {
     const old = await existingToken(10);
     sim.addVariable({ project: PROJECT, key: 'BOT_TOKEN', value: old.token, masked: true });
-    const result = await runMainStep({
-      inputs: {
-        'base-url': sim.url,
-        'gitlab-token': old.token,
-        'self-rotate': 'true',
-        'expires-at': '90d',
-        'store-in': 'gitlab-variable:acme/app:BOT_TOKEN',
-      },
+    const result = await selfRotate(old.token, {
+      'expires-at': '90d',
+      'store-in': 'gitlab-variable:acme/app:BOT_TOKEN',
     });
     expect(result.code).toBe(0);
     const fresh = sim.tokens[sim.tokens.length - 1];
@@ -314,15 +311,9 @@ describe('store-in with self-rotate', () => {
 
   it('a target that fails its check stops the rotation', async () => {
     const old = await existingToken(10);
-    const result = await runMainStep({
-      inputs: {
-        'base-url': sim.url,
-        'gitlab-token': old.token,
-        'self-rotate': 'true',
-        'store-in': `github-secret:${REPO}:missing-env:GITLAB_TOKEN`,
-        'github-token': GITHUB_WRITE_TOKEN,
-      },
-      env: { GITHUB_API_URL: github.url },
+    const result = await selfRotate(old.token, {
+      'store-in': `github-secret:${REPO}:missing-env:GITLAB_TOKEN`,
+      'github-token': GITHUB_WRITE_TOKEN,
     });
     expect(result.code).toBe(1);
     expect(old.active).toBe(true);
