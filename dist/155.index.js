@@ -1,5 +1,5 @@
 export const id = 155;
-export const ids = [155,579];
+export const ids = [155];
 export const modules = {
 
 /***/ 378:
@@ -84,9 +84,6 @@ __webpack_require__.d(__webpack_exports__, {
   StoreCheckError: () => (/* reexport */ store_errors/* StoreCheckError */.iG),
   StoreTargetError: () => (/* reexport */ store_errors/* StoreTargetError */.RZ),
   StoreWriteError: () => (/* reexport */ store_errors/* StoreWriteError */.NW),
-  githubClient: () => (/* binding */ githubClient),
-  parseGitHubApiUrl: () => (/* reexport */ targets.parseGitHubApiUrl),
-  parseStoreIn: () => (/* reexport */ targets.parseStoreIn),
   storeWarnings: () => (/* binding */ storeWarnings)
 });
 
@@ -174,6 +171,8 @@ class GitHubSecretStore {
     }
 }
 
+// EXTERNAL MODULE: ./src/lib/kinds/responses.ts
+var responses = __webpack_require__(751);
 ;// CONCATENATED MODULE: ./src/lib/store/gitlab-variable.ts
 /**
  * A GitLab CI/CD variable as a store-in target (lib/api/ci/variables.rb,
@@ -189,13 +188,6 @@ class GitHubSecretStore {
  * (newer GitLab accepts more; this is what every supported version accepts).
  */
 const MASKABLE = /^[A-Za-z0-9_+=/@:.~-]{8,}$/;
-function messageOf(body) {
-    if (body && typeof body === 'object' && 'message' in body) {
-        const message = body.message;
-        return typeof message === 'string' ? message : '';
-    }
-    return '';
-}
 class GitLabVariableStore {
     target;
     client;
@@ -243,17 +235,15 @@ class GitLabVariableStore {
                 return;
             }
             catch (error) {
-                const message = error instanceof errors/* GitLabApiError */.AT ? messageOf(error.body) : '';
-                if (error instanceof errors/* GitLabApiError */.AT && error.status === 404) {
-                    // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
-                    if (/^404 (Group)?Variable Not Found$/.test(message)) {
-                        this.base = base;
-                        this.existing = null;
-                        return;
-                    }
-                    if (/^404 (Project|Group) Not Found$/.test(message) && index < bases.length - 1)
-                        continue;
+                const missing = (0,responses/* notFoundKind */.Oq)(error);
+                if (missing === 'variable') {
+                    this.base = base;
+                    this.existing = null;
+                    return;
                 }
+                // Not a project by that path: perhaps a group.
+                if (missing === 'project' && index < bases.length - 1)
+                    continue;
                 throw new store_errors/* StoreTargetError */.RZ(this.target, 'check', error);
             }
         }
@@ -322,15 +312,12 @@ class GitLabVariableStore {
 
 // EXTERNAL MODULE: ./src/lib/words.ts
 var lib_words = __webpack_require__(94);
-// EXTERNAL MODULE: ./src/lib/store/targets.ts
-var targets = __webpack_require__(579);
 ;// CONCATENATED MODULE: ./src/lib/store/index.ts
 /**
  * The store-in targets of one step, together: every target is checked before anything changes,
  * and a new secret is written to all of them in an order that can be undone as far as possible
  * (targets whose earlier value is known first, GitHub secrets last).
  */
-
 
 
 
@@ -353,20 +340,26 @@ function storeWarnings(inputs, words = lib_words/* ACTION_WORDS */.d) {
 }
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';
-function githubClient(connection, debug) {
+function githubClient(inputs, debug) {
     return new gitlab_client/* GitLabClient */.zZ({
-        apiUrl: connection.apiUrl,
+        apiUrl: inputs.github.apiUrl,
         credential: undefined,
-        timeoutMs: connection.timeoutMs,
-        maxWaitMs: connection.maxWaitMs,
+        timeoutMs: inputs.timeoutMs,
+        maxWaitMs: inputs.maxWaitMs,
         maxSockets: 2,
         debug,
         headers: {
-            authorization: `Bearer ${connection.token}`,
+            authorization: `Bearer ${inputs.github.token}`,
             accept: 'application/vnd.github+json',
             'x-github-api-version': GITHUB_API_VERSION,
         },
     });
+}
+/** A target's failure, as the stores throw it (anything else thrown is wrapped). */
+function targetError(store, action, error) {
+    return error instanceof store_errors/* StoreTargetError */.RZ
+        ? error
+        : new store_errors/* StoreTargetError */.RZ(store.target, action, error);
 }
 class SecretStores {
     stores;
@@ -377,15 +370,21 @@ class SecretStores {
         this.log = log;
         this.clients = clients;
     }
-    /** Stores for `targets`; a GitHub client is made only when a target needs one. */
-    static open(targets, gitlab, github, log, debug) {
+    /**
+     * The stores of the inputs' store-in targets (none: undefined); a GitHub client is made only
+     * when a target needs one.
+     */
+    static open(inputs, gitlab, log, debug) {
+        if (inputs.stores.length === 0)
+            return undefined;
+        const { github } = inputs;
         let githubApi;
-        const stores = targets.map((target) => {
+        const stores = inputs.stores.map((target) => {
             if (target.type === 'gitlab-variable')
                 return new GitLabVariableStore(target, gitlab, log);
             if (!github)
                 throw new Error('github-secret targets need github-token');
-            githubApi ??= githubClient(github, debug);
+            githubApi ??= githubClient({ ...inputs, github }, debug);
             return new GitHubSecretStore(target, githubApi);
         });
         return new SecretStores(stores, log, githubApi ? [githubApi] : []);
@@ -440,9 +439,6 @@ class SecretStores {
             throw error;
         }
     }
-    get labels() {
-        return this.stores.map((store) => store.target.label);
-    }
     /** Checks every target; changes nothing. Throws StoreCheckError naming each that failed. */
     async check() {
         const failures = [];
@@ -451,9 +447,7 @@ class SecretStores {
                 await store.check();
             }
             catch (error) {
-                failures.push(error instanceof store_errors/* StoreTargetError */.RZ
-                    ? error
-                    : new store_errors/* StoreTargetError */.RZ(store.target, 'check', error));
+                failures.push(targetError(store, 'check', error));
             }
         }
         if (failures.length > 0)
@@ -486,10 +480,7 @@ class SecretStores {
                 this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
             }
             catch (error) {
-                const failure = error instanceof store_errors/* StoreTargetError */.RZ
-                    ? error
-                    : new store_errors/* StoreTargetError */.RZ(store.target, 'write', error);
-                failures.push(failure);
+                failures.push(targetError(store, 'write', error));
                 if (undo) {
                     const notTried = ordered.slice(index + 1).map((s) => s.target);
                     throw await this.undo(failures, written, notTried);
@@ -516,8 +507,7 @@ class SecretStores {
             }
             catch (error) {
                 stillWritten.push(store.target);
-                if (error instanceof store_errors/* StoreTargetError */.RZ)
-                    restoreFailures.push(error);
+                restoreFailures.push(targetError(store, 'restore', error));
             }
         }
         return new store_errors/* StoreWriteError */.NW(failures, stillWritten, restored, notTried, restoreFailures);
@@ -525,179 +515,6 @@ class SecretStores {
     dispose() {
         for (const client of this.clients)
             client.dispose();
-    }
-    abortAll() {
-        for (const client of this.clients)
-            client.abortAll();
-    }
-}
-
-
-/***/ }),
-
-/***/ 579:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-__webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   parseGitHubApiUrl: () => (/* binding */ parseGitHubApiUrl),
-/* harmony export */   parseStoreIn: () => (/* binding */ parseStoreIn),
-/* harmony export */   parseStoreInputs: () => (/* binding */ parseStoreInputs)
-/* harmony export */ });
-/* harmony import */ var _base_url_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(510);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(112);
-/**
- * `store-in`: where a new token's secret is written, one target per line. Parsed before any
- * request; every problem names the line and what is expected.
- */
-
-
-// Ci::HasVariable: `key` is letters, digits and underscores, at most 255 characters.
-const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
-// Gitlab::Regex.environment_scope_regex: environment-name characters and `*`.
-const ENVIRONMENT_SCOPE = /^[A-Za-z0-9_/${}. *-]{1,255}$/;
-const FULL_PATH = /^(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
-// GitHub: owner names are letters, digits and hyphens; repository names add `.` and `_`.
-const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
-// GitHub's secret names: letters, digits and underscores, not starting with a digit or GITHUB_.
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// eslint-disable-next-line no-control-regex
-const ENVIRONMENT_NAME = /^[^:\u0000-\u001f\u007f]{1,255}$/;
-const FORMS = 'expected gitlab-variable:<project or group>:<KEY>[:<environment scope>], github-secret:<owner/repo>:<NAME> or github-secret:<owner/repo>:<environment>:<NAME>';
-function parseGitLabVariable(line, rest) {
-    const [owner = '', key = '', ...scopeParts] = rest.split(':');
-    const environmentScope = scopeParts.length > 0 ? scopeParts.join(':') : undefined;
-    const cleanOwner = owner.trim().replace(/^\/+|\/+$/g, '');
-    if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !FULL_PATH.test(cleanOwner)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(owner)} is neither a numeric project ID nor a full path such as my-group/my-project`;
-    }
-    if (!VARIABLE_KEY.test(key)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the variable key ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(key)} must be letters, digits and _ (at most 255)`;
-    }
-    if (environmentScope !== undefined && !ENVIRONMENT_SCOPE.test(environmentScope)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the environment scope ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environmentScope)} is not one GitLab accepts (letters, digits, _ / $ { } . - space and *)`;
-    }
-    return { type: 'gitlab-variable', owner: cleanOwner, key, environmentScope, label: line };
-}
-function parseGitHubSecret(line, rest) {
-    const parts = rest.split(':');
-    if (parts.length < 2 || parts.length > 3)
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
-    const repository = parts[0];
-    const name = parts[parts.length - 1];
-    const environment = parts.length === 3 ? parts[1] : undefined;
-    if (!REPOSITORY.test(repository)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(repository)} is not a repository such as my-org/my-repo`;
-    }
-    if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environment)} is not an environment name`;
-    }
-    if (!SECRET_NAME.test(name) || /^GITHUB_/i.test(name)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the secret name ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(name)} must be letters, digits and _, not start with a digit or GITHUB_`;
-    }
-    return { type: 'github-secret', repository, environment, name, label: line };
-}
-/** Where two targets are the same place (GitHub's secret names ignore case). */
-function placeOf(target) {
-    return target.type === 'gitlab-variable'
-        ? `gl:${target.owner.toLowerCase()}:${target.key}:${target.environmentScope ?? ''}`
-        : `gh:${target.repository.toLowerCase()}:${target.environment ?? ''}:${target.name.toUpperCase()}`;
-}
-/** The targets of `store-in`, and a problem sentence for each bad line. */
-function parseStoreIn(raw) {
-    const targets = [];
-    const problems = [];
-    const seen = new Set();
-    const lines = raw
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean);
-    if (lines.length > 20)
-        return { targets, problems: [`at most 20 targets, got ${lines.length}`] };
-    for (const line of lines) {
-        const colon = line.indexOf(':');
-        const type = colon < 0 ? '' : line.slice(0, colon);
-        const rest = line.slice(colon + 1);
-        const parsed = type === 'gitlab-variable'
-            ? parseGitLabVariable(line, rest)
-            : type === 'github-secret'
-                ? parseGitHubSecret(line, rest)
-                : `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
-        if (typeof parsed === 'string') {
-            problems.push(parsed);
-        }
-        else if (seen.has(placeOf(parsed))) {
-            problems.push(`${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)} is listed twice`);
-        }
-        else {
-            seen.add(placeOf(parsed));
-            targets.push(parsed);
-        }
-    }
-    return { targets, problems };
-}
-/**
- * GitHub's API address from GITHUB_API_URL (GitHub Enterprise Server sets it), default
- * api.github.com: https, or plain http to this machine only (as for base-url).
- */
-function parseGitHubApiUrl(raw) {
-    const value = (raw ?? '').trim() || 'https://api.github.com';
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        return { problem: `GITHUB_API_URL is not a URL: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}` };
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        return { problem: 'GITHUB_API_URL must be a plain address without credentials or query' };
-    }
-    const local = (0,_base_url_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-        return {
-            problem: `GITHUB_API_URL must use https (plain http only to this machine), got ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}`,
-        };
-    }
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-/**
- * store-in and github-token (with GITHUB_API_URL), and what goes with them: one token per run,
- * and never one revoked when the job ends. Problems go to `problems`, as every input's.
- */
-function parseStoreInputs(read, env, problems, made) {
-    const { targets, problems: bad } = parseStoreIn(read('store-in'));
-    checkStoreCombination(targets, made.targets, made.revoke, problems);
-    for (const problem of bad)
-        problems.add('store-in', problem);
-    const token = read('github-token').trim();
-    if (token && (/\s/.test(token) || CONTROL.test(token))) {
-        problems.add('github-token', 'contains spaces or control characters: copy the token again');
-    }
-    if (!targets.some((target) => target.type === 'github-secret')) {
-        return { stores: targets, github: undefined };
-    }
-    if (!token) {
-        problems.add('github-token', `required for github-secret targets in ${problems.ref('store-in')}: a GitHub token that may write the repository\u2019s secrets (the token GitHub Actions gives each workflow run cannot)`);
-    }
-    const apiUrl = parseGitHubApiUrl(env.GITHUB_API_URL);
-    if (typeof apiUrl !== 'string')
-        problems.add('store-in', apiUrl.problem);
-    return {
-        stores: targets,
-        github: typeof apiUrl === 'string' && token ? { apiUrl, token } : undefined,
-    };
-}
-/** store-in writes one secret per step, which outlives the job. */
-function checkStoreCombination(stores, targets, revoke, problems) {
-    if (stores.length === 0)
-        return;
-    if (targets > 1) {
-        problems.add('store-in', `writes one token's secret, and this ${problems.words.run} makes ${targets}: use one ${problems.words.run} per token`);
-    }
-    if (revoke) {
-        problems.add('store-in', `goes without ${problems.set('revoke', 'true')} (the stored token would be revoked when the job ends)`);
     }
 }
 

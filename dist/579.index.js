@@ -12,18 +12,19 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   parseStoreInputs: () => (/* binding */ parseStoreInputs)
 /* harmony export */ });
 /* harmony import */ var _base_url_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(510);
-/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(112);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(707);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(112);
 /**
  * `store-in`: where a new token's secret is written, one target per line. Parsed before any
  * request; every problem names the line and what is expected.
  */
 
 
+
 // Ci::HasVariable: `key` is letters, digits and underscores, at most 255 characters.
 const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
 // Gitlab::Regex.environment_scope_regex: environment-name characters and `*`.
 const ENVIRONMENT_SCOPE = /^[A-Za-z0-9_/${}. *-]{1,255}$/;
-const FULL_PATH = /^(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
 // GitHub: owner names are letters, digits and hyphens; repository names add `.` and `_`.
 const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 // GitHub's secret names: letters, digits and underscores, not starting with a digit or GITHUB_.
@@ -35,32 +36,32 @@ function parseGitLabVariable(line, rest) {
     const [owner = '', key = '', ...scopeParts] = rest.split(':');
     const environmentScope = scopeParts.length > 0 ? scopeParts.join(':') : undefined;
     const cleanOwner = owner.trim().replace(/^\/+|\/+$/g, '');
-    if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !FULL_PATH.test(cleanOwner)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(owner)} is neither a numeric project ID nor a full path such as my-group/my-project`;
+    if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .GROUP_PATH */ .w4.test(cleanOwner)) {
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(owner)} is neither a numeric project ID nor a full path such as my-group/my-project`;
     }
     if (!VARIABLE_KEY.test(key)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the variable key ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(key)} must be letters, digits and _ (at most 255)`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: the variable key ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(key)} must be letters, digits and _ (at most 255)`;
     }
     if (environmentScope !== undefined && !ENVIRONMENT_SCOPE.test(environmentScope)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the environment scope ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environmentScope)} is not one GitLab accepts (letters, digits, _ / $ { } . - space and *)`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: the environment scope ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(environmentScope)} is not one GitLab accepts (letters, digits, _ / $ { } . - space and *)`;
     }
     return { type: 'gitlab-variable', owner: cleanOwner, key, environmentScope, label: line };
 }
 function parseGitHubSecret(line, rest) {
     const parts = rest.split(':');
     if (parts.length < 2 || parts.length > 3)
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: ${FORMS}`;
     const repository = parts[0];
     const name = parts[parts.length - 1];
     const environment = parts.length === 3 ? parts[1] : undefined;
     if (!REPOSITORY.test(repository)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(repository)} is not a repository such as my-org/my-repo`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(repository)} is not a repository such as my-org/my-repo`;
     }
     if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(environment)} is not an environment name`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(environment)} is not an environment name`;
     }
     if (!SECRET_NAME.test(name) || /^GITHUB_/i.test(name)) {
-        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: the secret name ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(name)} must be letters, digits and _, not start with a digit or GITHUB_`;
+        return `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: the secret name ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(name)} must be letters, digits and _, not start with a digit or GITHUB_`;
     }
     return { type: 'github-secret', repository, environment, name, label: line };
 }
@@ -89,12 +90,12 @@ function parseStoreIn(raw) {
             ? parseGitLabVariable(line, rest)
             : type === 'github-secret'
                 ? parseGitHubSecret(line, rest)
-                : `${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)}: ${FORMS}`;
+                : `${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)}: ${FORMS}`;
         if (typeof parsed === 'string') {
             problems.push(parsed);
         }
         else if (seen.has(placeOf(parsed))) {
-            problems.push(`${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(line)} is listed twice`);
+            problems.push(`${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(line)} is listed twice`);
         }
         else {
             seen.add(placeOf(parsed));
@@ -114,7 +115,7 @@ function parseGitHubApiUrl(raw) {
         url = new URL(value);
     }
     catch {
-        return { problem: `GITHUB_API_URL is not a URL: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}` };
+        return { problem: `GITHUB_API_URL is not a URL: ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(value)}` };
     }
     if (url.username || url.password || url.search || url.hash) {
         return { problem: 'GITHUB_API_URL must be a plain address without credentials or query' };
@@ -122,13 +123,11 @@ function parseGitHubApiUrl(raw) {
     const local = (0,_base_url_js__WEBPACK_IMPORTED_MODULE_0__/* .isLoopbackHost */ .c)(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
         return {
-            problem: `GITHUB_API_URL must use https (plain http only to this machine), got ${(0,_text_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .h)(value)}`,
+            problem: `GITHUB_API_URL must use https (plain http only to this machine), got ${(0,_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quote */ .h)(value)}`,
         };
     }
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /**
  * store-in and github-token (with GITHUB_API_URL), and what goes with them: one token per run,
  * and never one revoked when the job ends. Problems go to `problems`, as every input's.
@@ -139,9 +138,8 @@ function parseStoreInputs(read, env, problems, made) {
     for (const problem of bad)
         problems.add('store-in', problem);
     const token = read('github-token').trim();
-    if (token && (/\s/.test(token) || CONTROL.test(token))) {
-        problems.add('github-token', 'contains spaces or control characters: copy the token again');
-    }
+    if (token)
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .checkSecretShape */ .iG)(token, 'github-token', problems);
     if (!targets.some((target) => target.type === 'github-secret')) {
         return { stores: targets, github: undefined };
     }

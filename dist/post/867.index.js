@@ -230,19 +230,6 @@ class StoreWriteError extends Error {
 
 
 
-function serviceText(body) {
-    if (typeof body === 'string')
-        return (0,lib_text/* oneLine */.T)(body, 200);
-    if (!body || typeof body !== 'object')
-        return '';
-    const message = body.message;
-    if (typeof message === 'string')
-        return (0,lib_text/* oneLine */.T)(message, 300);
-    if (message && typeof message === 'object')
-        return (0,lib_text/* oneLine */.T)(JSON.stringify(message), 300);
-    const error = body.error;
-    return typeof error === 'string' ? (0,lib_text/* oneLine */.T)(error, 300) : '';
-}
 function ownerWords(target) {
     return target.type === 'gitlab-variable'
         ? `project or group ${target.owner}`
@@ -295,7 +282,7 @@ function describeTarget(failure, ctx) {
         return `${target.label}: ${reason}`;
     if (reason instanceof errors/* GitLabApiError */.AT) {
         const service = target.type === 'gitlab-variable' ? 'GitLab' : 'GitHub';
-        const said = scrubSecrets(serviceText(reason.body), ctx.secrets);
+        const said = scrubSecrets(ctx.errorText(reason.body), ctx.secrets);
         const quoted = said ? ` ${(0,lib_text/* quote */.h)(said, 300)}` : '';
         const advice = target.type === 'gitlab-variable'
             ? gitlabAdvice(reason, target, ctx.words)
@@ -750,6 +737,7 @@ function describe(error, ctx) {
         return error.problems.join('\n');
     const store = describeStoreError(error, {
         describeCause: (cause) => describe(cause, ctx),
+        errorText: gitlabErrorText,
         secrets: [...ctx.secrets],
         words: wordsOf(ctx),
     });

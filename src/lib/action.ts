@@ -93,20 +93,7 @@ async function createAndReport(now: Date): Promise<void> {
     );
   });
   const log = { info: core.info, warning: core.warning };
-  const stores =
-    storeModule !== undefined
-      ? storeModule.SecretStores.open(
-          inputs.stores,
-          client,
-          inputs.github && {
-            ...inputs.github,
-            timeoutMs: inputs.timeoutMs,
-            maxWaitMs: inputs.maxWaitMs,
-          },
-          log,
-          core.debug,
-        )
-      : undefined;
+  const stores = storeModule?.SecretStores.open(inputs, client, log, core.debug);
   try {
     const results = await createTokens(
       client,

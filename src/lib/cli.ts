@@ -10,7 +10,7 @@ import { describeError } from './describe-error.js';
 import { InputError } from './errors.js';
 import { clientFor } from './gitlab-client.js';
 import { SecretStores, storeWarnings } from './store/index.js';
-import { parseConnectionInputs, parseInputs, type Env } from './inputs.js';
+import { CONTROL, parseConnectionInputs, parseInputs, type Env } from './inputs.js';
 import { parseRevokeTarget } from './revoke-target.js';
 import * as storeTargets from './store/targets.js';
 import { runList } from './list-expiring.js';
@@ -31,7 +31,6 @@ import './http/tunnel-agent.js';
 import './kinds/resource.js';
 import './kinds/service-account.js';
 import './list-tokens.js';
-import './store/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -161,8 +160,6 @@ function usageError(io: CliIo, message: string): number {
 
 // A value a POSIX shell reads as itself without quotes, in an assignment.
 const SHELL_SAFE = /^[A-Za-z0-9_.:@%+,/=-]*$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Thrown when a value cannot be written in the asked format. */
 class OutputFormatError extends Error {}
@@ -365,16 +362,7 @@ async function createCommand(
     );
     const log = stderrLog(io);
     for (const advice of storeWarnings(inputs, words)) log.warning(advice);
-    const { github, timeoutMs, maxWaitMs } = inputs;
-    const stores =
-      inputs.stores.length > 0
-        ? SecretStores.open(
-            inputs.stores,
-            client,
-            github && { ...github, timeoutMs, maxWaitMs },
-            log,
-          )
-        : undefined;
+    const stores = SecretStores.open(inputs, client, log);
     const results = await createTokens(
       client,
       inputs,

@@ -416,6 +416,7 @@ function describe(error: unknown, ctx: ErrorContext): string {
   if (error instanceof InputError) return error.problems.join('\n');
   const store = describeStoreError(error, {
     describeCause: (cause) => describe(cause, ctx),
+    errorText: gitlabErrorText,
     secrets: [...ctx.secrets],
     words: wordsOf(ctx),
   });

@@ -85,10 +85,17 @@ const MAX_DESCRIPTION_LENGTH = 255 - MARKER_LENGTH;
 const USERNAME = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/;
 const SCOPE = /^[a-z][a-z0-9_]{0,63}$/;
 // Segments of a full path; `.` and `..` are not paths (the value goes into a URL).
-const GROUP_PATH =
+export const GROUP_PATH =
   /^(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A credential with spaces or control characters was copied wrongly; never echo it. */
+export function checkSecretShape(secret: string, input: string, problems: Problems): void {
+  if (/\s/.test(secret) || CONTROL.test(secret)) {
+    problems.add(input, 'contains spaces or control characters: copy the token again');
+  }
+}
 
 /** Collects problems as `input: sentence`, naming inputs in the reader's words. */
 export class Problems {
@@ -155,9 +162,8 @@ export function parseConnectionInto(
     credential = undefined;
   } else if (!credential) {
     problems.add('gitlab-token', `required: ${problems.words.giveCredential}`);
-  } else if (/\s/.test(credential) || CONTROL.test(credential)) {
-    // Never echo the value: it is a secret.
-    problems.add('gitlab-token', 'contains spaces or control characters: copy the token again');
+  } else {
+    checkSecretShape(credential, 'gitlab-token', problems);
   }
   const timeoutSeconds = parseNumber(read, 'timeout-seconds', 30, 1, 3600, false, problems);
   const maxWaitSeconds = parseNumber(read, 'max-wait-seconds', 300, 0, 21600, true, problems);

@@ -9,7 +9,8 @@ import type { GitLabClient } from '../gitlab-client.js';
 import { readNewToken, type TokenWithSecret } from '../token.js';
 import type { TokenParams, TokenTarget } from './types.js';
 
-export type NotFoundKind = 'token' | 'group' | 'project' | 'user' | 'route' | 'unknown';
+export type NotFoundKind =
+  'token' | 'group' | 'project' | 'user' | 'variable' | 'route' | 'unknown';
 
 export function notFoundKind(error: unknown): NotFoundKind | undefined {
   if (!(error instanceof GitLabApiError) || error.status !== 404) return undefined;
@@ -27,6 +28,8 @@ export function notFoundKind(error: unknown): NotFoundKind | undefined {
   if (/^404 Group Not Found$/i.test(message)) return 'group';
   if (/^404 Project Not Found$/i.test(message)) return 'project';
   if (/^404 User Not Found$/i.test(message)) return 'user';
+  // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
+  if (/^404 (Group)?Variable Not Found$/i.test(message)) return 'variable';
   return 'unknown';
 }
 

@@ -15,18 +15,10 @@ type DescribeCause = (error: unknown) => string;
 /** What the messages need: the reader's words, and the secrets they must never hold. */
 interface StoreContext {
   describeCause: DescribeCause;
+  /** the service's own words from an error body (describe-error.ts's gitlabErrorText) */
+  errorText: (body: unknown) => string;
   secrets: string[];
   words: Words;
-}
-
-function serviceText(body: unknown): string {
-  if (typeof body === 'string') return oneLine(body, 200);
-  if (!body || typeof body !== 'object') return '';
-  const message = (body as Record<string, unknown>).message;
-  if (typeof message === 'string') return oneLine(message, 300);
-  if (message && typeof message === 'object') return oneLine(JSON.stringify(message), 300);
-  const error = (body as Record<string, unknown>).error;
-  return typeof error === 'string' ? oneLine(error, 300) : '';
 }
 
 function ownerWords(target: StoreTarget): string {
@@ -92,7 +84,7 @@ function describeTarget(failure: StoreTargetError, ctx: StoreContext): string {
   if (typeof reason === 'string') return `${target.label}: ${reason}`;
   if (reason instanceof GitLabApiError) {
     const service = target.type === 'gitlab-variable' ? 'GitLab' : 'GitHub';
-    const said = scrubSecrets(serviceText(reason.body), ctx.secrets);
+    const said = scrubSecrets(ctx.errorText(reason.body), ctx.secrets);
     const quoted = said ? ` ${quote(said, 300)}` : '';
     const advice =
       target.type === 'gitlab-variable'

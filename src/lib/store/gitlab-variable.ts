@@ -5,7 +5,7 @@
  * value so that a write can be undone. A write updates only the value (GitLab keeps every other
  * setting); a missing variable is created masked and protected.
  */
-import { GitLabApiError } from '../errors.js';
+import { notFoundKind } from '../kinds/responses.js';
 import type { GitLabClient } from '../gitlab-client.js';
 import { StoreTargetError } from './errors.js';
 import type { GitLabVariableTarget } from './targets.js';
@@ -30,14 +30,6 @@ interface Existing {
  * (newer GitLab accepts more; this is what every supported version accepts).
  */
 const MASKABLE = /^[A-Za-z0-9_+=/@:.~-]{8,}$/;
-
-function messageOf(body: unknown): string {
-  if (body && typeof body === 'object' && 'message' in body) {
-    const message = (body as { message: unknown }).message;
-    return typeof message === 'string' ? message : '';
-  }
-  return '';
-}
 
 export class GitLabVariableStore implements SecretStore {
   /** `/projects/<id>` or `/groups/<id>`, once the check found which */
@@ -93,16 +85,14 @@ export class GitLabVariableStore implements SecretStore {
         }
         return;
       } catch (error) {
-        const message = error instanceof GitLabApiError ? messageOf(error.body) : '';
-        if (error instanceof GitLabApiError && error.status === 404) {
-          // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
-          if (/^404 (Group)?Variable Not Found$/.test(message)) {
-            this.base = base;
-            this.existing = null;
-            return;
-          }
-          if (/^404 (Project|Group) Not Found$/.test(message) && index < bases.length - 1) continue;
+        const missing = notFoundKind(error);
+        if (missing === 'variable') {
+          this.base = base;
+          this.existing = null;
+          return;
         }
+        // Not a project by that path: perhaps a group.
+        if (missing === 'project' && index < bases.length - 1) continue;
         throw new StoreTargetError(this.target, 'check', error);
       }
     }

@@ -8,11 +8,12 @@ import { GitLabClient } from '../gitlab-client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import { GitHubSecretStore } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
+import type { TokenRequestInputs } from '../inputs.js';
 import type { StoreTarget } from './targets.js';
 import type { SecretStore, StoreLog } from './types.js';
 import { ACTION_WORDS, type Words } from '../words.js';
 
-export { parseGitHubApiUrl, parseStoreIn, type StoreTarget } from './targets.js';
+export type { StoreTarget } from './targets.js';
 export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 
 /**
@@ -30,34 +31,40 @@ export function storeWarnings(
   ];
 }
 
-/** How to reach GitHub for github-secret targets. */
-export interface GitHubConnection {
-  apiUrl: string;
-  token: string;
-  timeoutMs: number;
-  maxWaitMs: number;
-}
+/** What the stores need of the inputs: the targets, and how to reach GitHub. */
+export type StoreInputs = Pick<TokenRequestInputs, 'stores' | 'github' | 'timeoutMs' | 'maxWaitMs'>;
 
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';
 
-export function githubClient(
-  connection: GitHubConnection,
+function githubClient(
+  inputs: StoreInputs & { github: NonNullable<StoreInputs['github']> },
   debug?: (line: string) => void,
 ): GitLabClient {
   return new GitLabClient({
-    apiUrl: connection.apiUrl,
+    apiUrl: inputs.github.apiUrl,
     credential: undefined,
-    timeoutMs: connection.timeoutMs,
-    maxWaitMs: connection.maxWaitMs,
+    timeoutMs: inputs.timeoutMs,
+    maxWaitMs: inputs.maxWaitMs,
     maxSockets: 2,
     debug,
     headers: {
-      authorization: `Bearer ${connection.token}`,
+      authorization: `Bearer ${inputs.github.token}`,
       accept: 'application/vnd.github+json',
       'x-github-api-version': GITHUB_API_VERSION,
     },
   });
+}
+
+/** A target's failure, as the stores throw it (anything else thrown is wrapped). */
+function targetError(
+  store: SecretStore,
+  action: StoreTargetError['action'],
+  error: unknown,
+): StoreTargetError {
+  return error instanceof StoreTargetError
+    ? error
+    : new StoreTargetError(store.target, action, error);
 }
 
 export class SecretStores {
@@ -67,19 +74,23 @@ export class SecretStores {
     private readonly clients: GitLabClient[],
   ) {}
 
-  /** Stores for `targets`; a GitHub client is made only when a target needs one. */
+  /**
+   * The stores of the inputs' store-in targets (none: undefined); a GitHub client is made only
+   * when a target needs one.
+   */
   static open(
-    targets: StoreTarget[],
+    inputs: StoreInputs,
     gitlab: GitLabClient,
-    github: GitHubConnection | undefined,
     log: StoreLog,
     debug?: (line: string) => void,
-  ): SecretStores {
+  ): SecretStores | undefined {
+    if (inputs.stores.length === 0) return undefined;
+    const { github } = inputs;
     let githubApi: GitLabClient | undefined;
-    const stores = targets.map((target): SecretStore => {
+    const stores = inputs.stores.map((target): SecretStore => {
       if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
       if (!github) throw new Error('github-secret targets need github-token');
-      githubApi ??= githubClient(github, debug);
+      githubApi ??= githubClient({ ...inputs, github }, debug);
       return new GitHubSecretStore(target, githubApi);
     });
     return new SecretStores(stores, log, githubApi ? [githubApi] : []);
@@ -139,10 +150,6 @@ export class SecretStores {
     }
   }
 
-  get labels(): string[] {
-    return this.stores.map((store) => store.target.label);
-  }
-
   /** Checks every target; changes nothing. Throws StoreCheckError naming each that failed. */
   async check(): Promise<void> {
     const failures: StoreTargetError[] = [];
@@ -150,11 +157,7 @@ export class SecretStores {
       try {
         await store.check();
       } catch (error) {
-        failures.push(
-          error instanceof StoreTargetError
-            ? error
-            : new StoreTargetError(store.target, 'check', error),
-        );
+        failures.push(targetError(store, 'check', error));
       }
     }
     if (failures.length > 0) throw new StoreCheckError(failures);
@@ -191,11 +194,7 @@ export class SecretStores {
         written.push(store);
         this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
       } catch (error) {
-        const failure =
-          error instanceof StoreTargetError
-            ? error
-            : new StoreTargetError(store.target, 'write', error);
-        failures.push(failure);
+        failures.push(targetError(store, 'write', error));
         if (undo) {
           const notTried = ordered.slice(index + 1).map((s) => s.target);
           throw await this.undo(failures, written, notTried);
@@ -231,7 +230,7 @@ export class SecretStores {
         this.log.info(`Put ${store.target.label} back as it was.`);
       } catch (error) {
         stillWritten.push(store.target);
-        if (error instanceof StoreTargetError) restoreFailures.push(error);
+        restoreFailures.push(targetError(store, 'restore', error));
       }
     }
     return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
@@ -239,9 +238,5 @@ export class SecretStores {
 
   dispose(): void {
     for (const client of this.clients) client.dispose();
-  }
-
-  abortAll(): void {
-    for (const client of this.clients) client.abortAll();
   }
 }

@@ -3,7 +3,14 @@
  * request; every problem names the line and what is expected.
  */
 import { isLoopbackHost } from '../base-url.js';
-import type { Env, InputReader, Problems, TokenRequestInputs } from '../inputs.js';
+import {
+  checkSecretShape,
+  GROUP_PATH,
+  type Env,
+  type InputReader,
+  type Problems,
+  type TokenRequestInputs,
+} from '../inputs.js';
 import { quote } from '../text.js';
 
 /** A CI/CD variable of a project (numeric ID or full path) or group (full path). */
@@ -34,8 +41,6 @@ export type StoreTarget = GitLabVariableTarget | GitHubSecretTarget;
 const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
 // Gitlab::Regex.environment_scope_regex: environment-name characters and `*`.
 const ENVIRONMENT_SCOPE = /^[A-Za-z0-9_/${}. *-]{1,255}$/;
-const FULL_PATH =
-  /^(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
 // GitHub: owner names are letters, digits and hyphens; repository names add `.` and `_`.
 const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 // GitHub's secret names: letters, digits and underscores, not starting with a digit or GITHUB_.
@@ -50,7 +55,7 @@ function parseGitLabVariable(line: string, rest: string): GitLabVariableTarget |
   const [owner = '', key = '', ...scopeParts] = rest.split(':');
   const environmentScope = scopeParts.length > 0 ? scopeParts.join(':') : undefined;
   const cleanOwner = owner.trim().replace(/^\/+|\/+$/g, '');
-  if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !FULL_PATH.test(cleanOwner)) {
+  if (!(/^\d+$/.test(cleanOwner) && Number(cleanOwner) >= 1) && !GROUP_PATH.test(cleanOwner)) {
     return `${quote(line)}: ${quote(owner)} is neither a numeric project ID nor a full path such as my-group/my-project`;
   }
   if (!VARIABLE_KEY.test(key)) {
@@ -143,9 +148,6 @@ export function parseGitHubApiUrl(raw: string | undefined): string | { problem: 
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
 /**
  * store-in and github-token (with GITHUB_API_URL), and what goes with them: one token per run,
  * and never one revoked when the job ends. Problems go to `problems`, as every input's.
@@ -160,9 +162,7 @@ export function parseStoreInputs(
   checkStoreCombination(targets, made.targets, made.revoke, problems);
   for (const problem of bad) problems.add('store-in', problem);
   const token = read('github-token').trim();
-  if (token && (/\s/.test(token) || CONTROL.test(token))) {
-    problems.add('github-token', 'contains spaces or control characters: copy the token again');
-  }
+  if (token) checkSecretShape(token, 'github-token', problems);
   if (!targets.some((target) => target.type === 'github-secret')) {
     return { stores: targets, github: undefined };
   }
