@@ -260,6 +260,7 @@ describe('store-in: a scheduled renewal', () => {
     expect(sim.variable({ project: PROJECT }, 'DEPLOY_TOKEN', 'staging')?.value).toBe(fresh.token);
     expect(sim.variable({ project: PROJECT }, 'DEPLOY_TOKEN', 'production')?.value).toBe(old.token);
     expectNoSecretsIn(result, [MAINTAINER_TOKEN], [sim]);
+    expectNothingUnreported(thisTest(old.id), result);
   });
 });
 
@@ -395,5 +396,10 @@ describe('store-in elsewhere', () => {
       expect(result.stdout).not.toContain(secret);
       expect(result.stderr).not.toContain(secret);
     }
+    // Every active token the command made is named on stderr.
+    const unnamed = thisTest(old.id).filter(
+      (token) => token.active && !result.stderr.includes(`token ID ${token.id}`),
+    );
+    expect(unnamed).toEqual([]);
   });
 });
