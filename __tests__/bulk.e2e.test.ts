@@ -14,7 +14,7 @@ import {
   runPostStep,
   type StepResult,
 } from './helpers/run-action.js';
-import type { TokenOutput } from '../src/lib/outputs.js';
+import type { TokenOutput } from '../src/tokens/outputs.js';
 
 /** Extra users for the concurrency tests: IDs 300..323, usernames bulk-300 .. bulk-323. */
 const EXTRA_USERS = Array.from({ length: 24 }, (_, i) => 300 + i);

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
 import { commands, runMainStep, type StepResult } from './helpers/run-action.js';
-import type { TokenOutput } from '../src/lib/outputs.js';
+import type { TokenOutput } from '../src/tokens/outputs.js';
 
 /** 1,000 users (the most user-id takes): IDs 1000..1999. */
 const USERS = Array.from({ length: 1000 }, (_, i) => 1000 + i);

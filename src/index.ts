@@ -1,6 +1,6 @@
 // Entry point of the main step (dist/index.js): the NODE_DEBUG guard, then run() from main.ts.
-import * as core from './lib/runner.js';
-import { rerunWithSafeNodeDebug } from './lib/node-debug.js';
+import * as core from './action/runner.js';
+import { rerunWithSafeNodeDebug } from './util/node-debug.js';
 import { run } from './main.js';
 
 const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { VERSION } from '../../src/lib/release.js';
+import { VERSION } from '../../src/util/release.js';
 import { ROOT } from '../helpers/run-action.js';
 
 const yaml = readFileSync(join(ROOT, 'action.yml'), 'utf8');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapWithConcurrency } from '../../src/lib/concurrency.js';
+import { mapWithConcurrency } from '../../src/util/concurrency.js';
 
 describe('mapWithConcurrency', () => {
   it('keeps order and never runs more than the limit at once', async () => {

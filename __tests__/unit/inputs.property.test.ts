@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { parseConnectionInputs, parseInputs } from '../../src/lib/inputs.js';
-import { InputError } from '../../src/lib/errors.js';
+import { parseConnectionInputs, parseInputs } from '../../src/inputs/token-request.js';
+import { InputError } from '../../src/gitlab/errors.js';
 
 const INPUTS = [
   'base-url',

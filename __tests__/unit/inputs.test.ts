@@ -1,8 +1,8 @@
 /** Unit tests for parseInputs: every input's accepted forms and its problems. */
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../src/lib/errors.js';
-import { MARKER_LENGTH } from '../../src/lib/identity.js';
-import { parseConnectionInputs, parseInputs } from '../../src/lib/inputs.js';
+import { InputError } from '../../src/gitlab/errors.js';
+import { MARKER_LENGTH } from '../../src/tokens/identity.js';
+import { parseConnectionInputs, parseInputs } from '../../src/inputs/token-request.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';

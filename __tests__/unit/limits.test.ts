@@ -5,12 +5,12 @@ import {
   maxUsersWithinOutputLimit,
   OUTPUTS_LIMIT_BYTES,
   outputLimitProblem,
-} from '../../src/lib/limits.js';
-import { firstTokenOutputs, tokenOutputs } from '../../src/lib/outputs.js';
-import { summaryTable } from '../../src/lib/summary.js';
-import type { NewToken } from '../../src/lib/create-token.js';
-import type { TokenResult } from '../../src/lib/create-tokens.js';
-import type { TargetRef } from '../../src/lib/inputs.js';
+} from '../../src/action/limits.js';
+import { firstTokenOutputs, tokenOutputs } from '../../src/tokens/outputs.js';
+import { summaryTable } from '../../src/action/summary.js';
+import type { NewToken } from '../../src/tokens/make.js';
+import type { TokenResult } from '../../src/tokens/many.js';
+import type { TargetRef } from '../../src/inputs/token-request.js';
 
 const users = (count: number): { id: number }[] =>
   Array.from({ length: count }, (_, i) => ({ id: i + 1 }));

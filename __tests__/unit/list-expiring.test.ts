@@ -1,6 +1,6 @@
 /** Unit tests for the pure parts of the CLI's `list`: flags, dates, the filter and the output. */
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../src/lib/errors.js';
+import { InputError } from '../../src/gitlab/errors.js';
 import {
   daysLeft,
   isListed,
@@ -11,8 +11,8 @@ import {
   parseListInputs,
   type ListedToken,
   type TargetListing,
-} from '../../src/lib/list-expiring.js';
-import type { PersonalAccessToken } from '../../src/lib/token.js';
+} from '../../src/tokens/expiring.js';
+import type { PersonalAccessToken } from '../../src/gitlab/token.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';

@@ -1,12 +1,12 @@
 /** Unit tests for what decides a token's fate: reply checks, 404 kinds, proof, versions, journal. */
 import { describe, expect, it } from '@jest/globals';
-import { GitLabApiError } from '../../src/lib/errors.js';
-import { describedWith, markerOf, provenOurs, userDescription } from '../../src/lib/identity.js';
-import { isAlreadyRevoked, notFoundKind } from '../../src/lib/kinds/responses.js';
-import { searchableName } from '../../src/lib/list-tokens.js';
-import { readEntry } from '../../src/lib/run-state-reader.js';
-import { readNewToken, readToken, UnusableReplyError } from '../../src/lib/token.js';
-import { hasFeature, needsVersion, parseVersion } from '../../src/lib/version.js';
+import { GitLabApiError } from '../../src/gitlab/errors.js';
+import { describedWith, markerOf, provenOurs, userDescription } from '../../src/tokens/identity.js';
+import { isAlreadyRevoked, notFoundKind } from '../../src/kinds/responses.js';
+import { searchableName } from '../../src/kinds/list.js';
+import { readEntry } from '../../src/tokens/journal-reader.js';
+import { readNewToken, readToken, UnusableReplyError } from '../../src/gitlab/token.js';
+import { hasFeature, needsVersion, parseVersion } from '../../src/gitlab/version.js';
 
 const TOKEN = {
   id: 7,

@@ -8,8 +8,8 @@ import * as core from '@actions/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as runner from '../../src/lib/runner.js';
-import { summary as runnerSummary, type SummaryTableRow } from '../../src/lib/runner-summary.js';
+import * as runner from '../../src/action/runner.js';
+import { summary as runnerSummary, type SummaryTableRow } from '../../src/action/runner-summary.js';
 
 type Runner = typeof runner;
 

@@ -1,16 +1,16 @@
 /** Unit tests of the text helpers, failure messages, base-url and expiry parsing. */
 import { describe, expect, it } from '@jest/globals';
-import { scrubSecrets } from '../../src/lib/scrub.js';
-import { oneLine, quote } from '../../src/lib/text.js';
-import { describeError } from '../../src/lib/describe-error.js';
+import { scrubSecrets } from '../../src/util/scrub.js';
+import { oneLine, quote } from '../../src/util/text.js';
+import { describeError } from '../../src/messages/describe-error.js';
 import {
   GitLabApiError,
   GitLabNetworkError,
   GitLabRedirectError,
   TokenReconcileError,
-} from '../../src/lib/errors.js';
-import { isLoopbackHost, parseBaseUrl } from '../../src/lib/base-url.js';
-import { parseExpiresAt } from '../../src/lib/expiry.js';
+} from '../../src/gitlab/errors.js';
+import { isLoopbackHost, parseBaseUrl } from '../../src/inputs/base-url.js';
+import { parseExpiresAt } from '../../src/inputs/expiry.js';
 
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';
 const ctx = { instanceUrl: 'https://gitlab.example.com', secrets: [CREDENTIAL] };

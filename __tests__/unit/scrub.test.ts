@@ -1,7 +1,7 @@
 /** Unit tests of scrubSecrets on transformed secrets, and of gitlabErrorText on hostile bodies. */
 import { describe, expect, it } from '@jest/globals';
-import { scrubSecrets } from '../../src/lib/scrub.js';
-import { gitlabErrorText } from '../../src/lib/describe-error.js';
+import { scrubSecrets } from '../../src/util/scrub.js';
+import { gitlabErrorText } from '../../src/messages/describe-error.js';
 
 const SECRET = 'glpat-FAKE+unit/secret=0001xyz';
 const b64 = (text: string): string => Buffer.from(text).toString('base64');

@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import sodium from 'libsodium-wrappers';
-import { InputError } from '../../src/lib/errors.js';
-import { parseInputs } from '../../src/lib/inputs.js';
-import { sealedBox } from '../../src/lib/store/seal.js';
-import * as storeTargets from '../../src/lib/store/targets.js';
-import { parseGitHubApiUrl, parseStoreIn } from '../../src/lib/store/targets.js';
+import { InputError } from '../../src/gitlab/errors.js';
+import { parseInputs } from '../../src/inputs/token-request.js';
+import { sealedBox } from '../../src/stores/seal.js';
+import * as storeTargets from '../../src/stores/targets.js';
+import { parseGitHubApiUrl, parseStoreIn } from '../../src/stores/targets.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';

@@ -1,7 +1,7 @@
 // Entry point of the post step (dist/post/index.js): the NODE_DEBUG guard, then run() from
 // main.ts.
-import * as core from '../lib/runner.js';
-import { rerunWithSafeNodeDebug } from '../lib/node-debug.js';
+import * as core from '../action/runner.js';
+import { rerunWithSafeNodeDebug } from '../util/node-debug.js';
 import { run } from './main.js';
 
 const childCode = await rerunWithSafeNodeDebug((message) => core.warning(message));

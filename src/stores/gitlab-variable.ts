@@ -1,0 +1,163 @@
+/**
+ * A GitLab CI/CD variable as a store-in target (lib/api/ci/variables.rb,
+ * lib/api/group_variables.rb). The check reads the variable, which needs the same permission as
+ * writing it (`admin_cicd_variables`: Maintainer of a project, Owner of a group), and keeps its
+ * value so that a write can be undone. A write updates only the value (GitLab keeps every other
+ * setting); a missing variable is created masked and protected.
+ */
+import { notFoundKind } from '../kinds/responses.js';
+import type { GitLabClient } from '../gitlab/client.js';
+import { StoreTargetError } from './errors.js';
+import type { GitLabVariableTarget } from './targets.js';
+import type { SecretStore, StoreLog } from './types.js';
+
+interface VariableReply {
+  key?: unknown;
+  value?: unknown;
+  masked?: unknown;
+  hidden?: unknown;
+  environment_scope?: unknown;
+}
+
+interface Existing {
+  /** null for a hidden variable (GitLab never shows its value) */
+  value: string | null;
+  masked: boolean;
+}
+
+/**
+ * Ci::Maskable: a masked value is at least 8 characters of the Base64 alphabet plus `@:.~-`
+ * (newer GitLab accepts more; this is what every supported version accepts).
+ */
+const MASKABLE = /^[A-Za-z0-9_+=/@:.~-]{8,}$/;
+
+export class GitLabVariableStore implements SecretStore {
+  /** `/projects/<id>` or `/groups/<id>`, once the check found which */
+  private base: string | undefined;
+  /** undefined before the check, null when the variable does not exist yet */
+  private existing: Existing | null | undefined;
+  private wrote: 'created' | 'updated' | undefined;
+
+  constructor(
+    readonly target: GitLabVariableTarget,
+    private client: GitLabClient,
+    private readonly log: StoreLog,
+  ) {}
+
+  /** Writes from now on with another credential (a credential that rotated itself). */
+  actAs(client: GitLabClient): void {
+    this.client = client;
+  }
+
+  get restorable(): boolean {
+    return this.existing === null || (this.existing !== undefined && this.existing.value !== null);
+  }
+
+  /** The query that picks one of several variables with this key. */
+  private get filter(): string {
+    const scope = this.target.environmentScope;
+    return scope === undefined
+      ? ''
+      : `?${encodeURIComponent('filter[environment_scope]')}=${encodeURIComponent(scope)}`;
+  }
+
+  private get path(): string {
+    return `${this.base}/variables/${this.target.key}${this.filter}`;
+  }
+
+  async check(): Promise<void> {
+    const { owner } = this.target;
+    const id = encodeURIComponent(owner);
+    // A numeric ID is a project; a path may be a project or a group (projects first).
+    const bases = /^\d+$/.test(owner) ? [`/projects/${id}`] : [`/projects/${id}`, `/groups/${id}`];
+    for (const [index, base] of bases.entries()) {
+      try {
+        const reply = await this.client.request<VariableReply>(
+          'GET',
+          `${base}/variables/${this.target.key}${this.filter}`,
+        );
+        this.base = base;
+        this.existing = this.read(reply.data);
+        if (!this.existing.masked) {
+          this.log.warning(
+            `${this.target.label}: the variable is not masked, so a job that prints it shows the token: mask it in the CI/CD settings.`,
+          );
+        }
+        return;
+      } catch (error) {
+        const missing = notFoundKind(error);
+        if (missing === 'variable') {
+          this.base = base;
+          this.existing = null;
+          return;
+        }
+        // Not a project by that path: perhaps a group.
+        if (missing === 'project' && index < bases.length - 1) continue;
+        throw new StoreTargetError(this.target, 'check', error);
+      }
+    }
+  }
+
+  private read(data: VariableReply): Existing {
+    const value = data.value;
+    if (typeof value !== 'string' && value !== null) {
+      throw new StoreTargetError(this.target, 'check', 'GitLab answered with no variable value');
+    }
+    // Group variables honour filter[environment_scope] from 16.9: an older GitLab answers with
+    // (and would write) the first variable of that key, whatever its scope.
+    const scope = this.target.environmentScope;
+    if (scope !== undefined && data.environment_scope !== scope) {
+      throw new StoreTargetError(
+        this.target,
+        'check',
+        `GitLab answered with the variable of environment scope ${JSON.stringify(data.environment_scope)}, not ${JSON.stringify(scope)}: this GitLab ignores filter[environment_scope] here (group variables need GitLab 16.9 or later)`,
+      );
+    }
+    return { value, masked: data.masked === true };
+  }
+
+  refuse(secret: string): string | undefined {
+    const masked = this.existing === null || this.existing?.masked === true;
+    if (masked && !MASKABLE.test(secret)) {
+      return 'GitLab cannot mask this value (a masked value is at least 8 characters of letters, digits and + / = @ : . ~ - _)';
+    }
+    return undefined;
+  }
+
+  async write(secret: string): Promise<'created' | 'updated'> {
+    try {
+      if (this.existing) {
+        await this.client.request('PUT', this.path, { value: secret });
+        this.wrote = 'updated';
+      } else {
+        const scope = this.target.environmentScope;
+        await this.client.request('POST', `${this.base}/variables`, {
+          key: this.target.key,
+          value: secret,
+          masked: true,
+          protected: true,
+          ...(scope === undefined ? {} : { environment_scope: scope }),
+        });
+        this.wrote = 'created';
+      }
+      return this.wrote;
+    } catch (error) {
+      throw new StoreTargetError(this.target, 'write', error);
+    }
+  }
+
+  async restore(): Promise<void> {
+    try {
+      if (this.wrote === 'created') {
+        await this.client.request('DELETE', this.path);
+      } else if (this.wrote === 'updated' && this.existing?.value != null) {
+        await this.client.request('PUT', this.path, { value: this.existing.value });
+      } else if (this.wrote === 'updated') {
+        throw new Error('its earlier value is hidden, so it cannot be put back');
+      }
+      this.wrote = undefined;
+    } catch (error) {
+      throw new StoreTargetError(this.target, 'restore', error);
+    }
+  }
+}

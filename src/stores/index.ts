@@ -1,0 +1,242 @@
+/**
+ * The store-in targets of one step, together: every target is checked before anything changes,
+ * and a new secret is written to all of them in an order that can be undone as far as possible
+ * (targets whose earlier value is known first, GitHub secrets last).
+ */
+import { RevokeNotConfirmedError } from '../gitlab/errors.js';
+import { GitLabClient } from '../gitlab/client.js';
+import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+import { GitHubSecretStore } from './github-secret.js';
+import { GitLabVariableStore } from './gitlab-variable.js';
+import type { TokenRequestInputs } from '../inputs/token-request.js';
+import type { StoreTarget } from './targets.js';
+import type { SecretStore, StoreLog } from './types.js';
+import { ACTION_WORDS, type Words } from '../inputs/words.js';
+
+export type { StoreTarget } from './targets.js';
+export { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+
+/**
+ * Advice on inputs that work but do not renew: with if-exists create, every run makes another
+ * token and stores it, and the ones before stay active until they expire.
+ */
+export function storeWarnings(
+  inputs: { stores: StoreTarget[]; ifExists: string; targets: { kind: string }[] },
+  words: Words = ACTION_WORDS,
+): string[] {
+  if (inputs.stores.length === 0 || inputs.ifExists !== 'create') return [];
+  if (inputs.targets.every((target) => target.kind === 'self')) return [];
+  return [
+    `${words.input('store-in')} with ${words.setting('if-exists', 'create')} makes a new token on every run, and the tokens of earlier runs stay active until they expire: to renew one token, set ${words.input('name')} and ${words.setting('if-exists', 'rotate')} (with ${words.input('rotate-before')}).`,
+  ];
+}
+
+/** What the stores need of the inputs: the targets, and how to reach GitHub. */
+export type StoreInputs = Pick<TokenRequestInputs, 'stores' | 'github' | 'timeoutMs' | 'maxWaitMs'>;
+
+/** GitHub's REST API version this client is written against (docs.github.com/rest). */
+const GITHUB_API_VERSION = '2022-11-28';
+
+function githubClient(
+  inputs: StoreInputs & { github: NonNullable<StoreInputs['github']> },
+  debug?: (line: string) => void,
+): GitLabClient {
+  return new GitLabClient({
+    apiUrl: inputs.github.apiUrl,
+    credential: undefined,
+    timeoutMs: inputs.timeoutMs,
+    maxWaitMs: inputs.maxWaitMs,
+    maxSockets: 2,
+    debug,
+    headers: {
+      authorization: `Bearer ${inputs.github.token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': GITHUB_API_VERSION,
+    },
+  });
+}
+
+/** A target's failure, as the stores throw it (anything else thrown is wrapped). */
+function targetError(
+  store: SecretStore,
+  action: StoreTargetError['action'],
+  error: unknown,
+): StoreTargetError {
+  return error instanceof StoreTargetError
+    ? error
+    : new StoreTargetError(store.target, action, error);
+}
+
+export class SecretStores {
+  private constructor(
+    private readonly stores: SecretStore[],
+    private readonly log: StoreLog,
+    private readonly clients: GitLabClient[],
+  ) {}
+
+  /**
+   * The stores of the inputs' store-in targets (none: undefined); a GitHub client is made only
+   * when a target needs one.
+   */
+  static open(
+    inputs: StoreInputs,
+    gitlab: GitLabClient,
+    log: StoreLog,
+    debug?: (line: string) => void,
+  ): SecretStores | undefined {
+    if (inputs.stores.length === 0) return undefined;
+    const { github } = inputs;
+    let githubApi: GitLabClient | undefined;
+    const stores = inputs.stores.map((target): SecretStore => {
+      if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
+      if (!github) throw new Error('github-secret targets need github-token');
+      githubApi ??= githubClient({ ...inputs, github }, debug);
+      return new GitHubSecretStore(target, githubApi);
+    });
+    return new SecretStores(stores, log, githubApi ? [githubApi] : []);
+  }
+
+  /**
+   * The GitLab credential has just rotated itself: the old secret no longer works, so the
+   * CI/CD variables are written with the new one.
+   */
+  actAs(gitlab: GitLabClient): void {
+    this.clients.push(gitlab);
+    for (const store of this.stores) {
+      if (store instanceof GitLabVariableStore) store.actAs(gitlab);
+    }
+  }
+
+  /**
+   * Writes a new token to every target. When a write fails and the token is new (or replaces
+   * another), the targets are put back and the new token is revoked: this throws, and nothing
+   * changed. What cannot be put back keeps the new token active, and the returned error says
+   * where it is. A credential that rotated itself has no old token to go back to: every target
+   * is tried, with the new credential (`selfRotated`).
+   */
+  async storeNewToken(
+    token: { id: number; token: string },
+    how: {
+      replacing?: number;
+      selfRotated?: GitLabClient;
+      revokeNew: () => Promise<void>;
+    },
+  ): Promise<StoreWriteError | undefined> {
+    if (how.selfRotated) this.actAs(how.selfRotated);
+    try {
+      await this.write(token.token, token.id, !how.selfRotated);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof StoreWriteError)) throw error;
+      if (how.selfRotated) {
+        error.selfRotated = true;
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      error.keptToken = how.replacing;
+      if (error.written.length > 0) {
+        error.newToken = { id: token.id, active: true };
+        return error;
+      }
+      try {
+        await how.revokeNew();
+        error.newToken = { id: token.id, active: false };
+      } catch (revokeError) {
+        const why = revokeError instanceof RevokeNotConfirmedError ? revokeError.reason : '';
+        error.newToken = { id: token.id, active: true, revokeProblem: why };
+        return error;
+      }
+      throw error;
+    }
+  }
+
+  /** Checks every target; changes nothing. Throws StoreCheckError naming each that failed. */
+  async check(): Promise<void> {
+    const failures: StoreTargetError[] = [];
+    for (const store of this.stores) {
+      try {
+        await store.check();
+      } catch (error) {
+        failures.push(targetError(store, 'check', error));
+      }
+    }
+    if (failures.length > 0) throw new StoreCheckError(failures);
+  }
+
+  /**
+   * Writes `secret` (token `tokenId`) to every target. With `undo`, the first failure stops the
+   * writes and puts back the targets already written; without it (the old token is gone) every
+   * target is tried. Throws StoreWriteError.
+   */
+  async write(secret: string, tokenId: number, undo: boolean): Promise<void> {
+    for (const store of this.stores) {
+      const refusal = store.refuse(secret);
+      if (refusal !== undefined) {
+        const failure = new StoreTargetError(store.target, 'write', refusal);
+        throw new StoreWriteError(
+          [failure],
+          [],
+          [],
+          this.stores.map((s) => s.target),
+        );
+      }
+    }
+    // Stable: restorable targets first, in the order given.
+    const ordered = [
+      ...this.stores.filter((store) => store.restorable),
+      ...this.stores.filter((store) => !store.restorable),
+    ];
+    const written: SecretStore[] = [];
+    const failures: StoreTargetError[] = [];
+    for (const [index, store] of ordered.entries()) {
+      try {
+        const how = await store.write(secret);
+        written.push(store);
+        this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
+      } catch (error) {
+        failures.push(targetError(store, 'write', error));
+        if (undo) {
+          const notTried = ordered.slice(index + 1).map((s) => s.target);
+          throw await this.undo(failures, written, notTried);
+        }
+      }
+    }
+    if (failures.length > 0) {
+      throw new StoreWriteError(
+        failures,
+        written.map((store) => store.target),
+        [],
+        [],
+      );
+    }
+  }
+
+  private async undo(
+    failures: StoreTargetError[],
+    written: SecretStore[],
+    notTried: StoreTarget[],
+  ): Promise<StoreWriteError> {
+    const restored: StoreTarget[] = [];
+    const stillWritten: StoreTarget[] = [];
+    const restoreFailures: StoreTargetError[] = [];
+    for (const store of [...written].reverse()) {
+      if (!store.restorable) {
+        stillWritten.push(store.target);
+        continue;
+      }
+      try {
+        await store.restore();
+        restored.push(store.target);
+        this.log.info(`Put ${store.target.label} back as it was.`);
+      } catch (error) {
+        stillWritten.push(store.target);
+        restoreFailures.push(targetError(store, 'restore', error));
+      }
+    }
+    return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
+  }
+
+  dispose(): void {
+    for (const client of this.clients) client.dispose();
+  }
+}

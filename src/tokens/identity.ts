@@ -1,0 +1,56 @@
+/**
+ * How a run proves that a token is its own. Each create request carries a marker that GitLab
+ * stores in the token's description (17.7+) and lists back; where GitLab drops descriptions,
+ * only a name this run generated (unique to the step: run, attempt, job, random suffix) proves it.
+ * A token that nothing proves is never revoked: it is named in a warning instead.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PersonalAccessToken } from '../gitlab/token.js';
+
+const MARKER = /\[create-gitlab-token ([0-9a-f]{12})\]/;
+
+/** A new marker for one request. */
+export function newMarker(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** The description sent with a create request: the user's, then the marker. */
+export function describedWith(description: string | undefined, marker: string): string {
+  const tag = `[create-gitlab-token ${marker}]`;
+  return description ? `${description} ${tag}` : tag;
+}
+
+/** Characters the marker adds to a description (checked against GitLab's 255). */
+export const MARKER_LENGTH = describedWith('', '0'.repeat(12)).length + 1;
+
+export function markerOf(token: PersonalAccessToken): string | undefined {
+  return typeof token.description === 'string' ? MARKER.exec(token.description)?.[1] : undefined;
+}
+
+/** The user's part of a description: what they wrote, without our marker. */
+export function userDescription(description: string | null | undefined): string {
+  return (description ?? '').replace(MARKER, '').trim();
+}
+
+export interface Proof {
+  /** markers of this run's requests for this target and name */
+  markers: ReadonlySet<string>;
+  /** the name was generated for this step, so any token with it was made by this step */
+  uniqueName: boolean;
+  /** tokens this run made and reports (kept) */
+  kept: ReadonlySet<number>;
+}
+
+/**
+ * True only when the token is provably made by one of this run's requests, and not one it kept.
+ * A marker decides where there is one; a GitLab that keeps descriptions would have kept ours, so
+ * a token without our marker there is not ours; only where GitLab keeps none (before 17.7, the
+ * key is absent) does the step's unique name prove it.
+ */
+export function provenOurs(token: PersonalAccessToken, proof: Proof): boolean {
+  if (proof.kept.has(token.id)) return false;
+  const marker = markerOf(token);
+  if (marker !== undefined) return proof.markers.has(marker);
+  if (token.description !== undefined) return false;
+  return proof.uniqueName;
+}
