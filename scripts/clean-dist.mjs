@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-for (const dir of ['dist', 'dist/post', 'dist/cli', 'dist/seal']) {
+for (const dir of ['dist', 'dist/post', 'dist/cli']) {
   if (!existsSync(dir)) continue;
   for (const file of readdirSync(dir)) {
     if (/^\d+\.index\.js$/.test(file)) rmSync(join(dir, file));

@@ -3,7 +3,7 @@
  * every input and output described, node24 entry points that exist, and every input documented
  * in the README and read by the code.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { VERSION } from '../../src/util/release.js';
@@ -11,8 +11,10 @@ import { ROOT } from '../helpers/run-action.js';
 
 const yaml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const source = ['inputs.ts', 'post.ts', 'action.ts']
-  .map((file) => readFileSync(join(ROOT, 'src', 'lib', file), 'utf8'))
+/** Every source file: an input is read where its concept lives (inputs/, stores/, action/). */
+const source = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => readFileSync(join(ROOT, 'src', file), 'utf8'))
   .join('\n');
 
 /** The names under a top-level section (`inputs:`/`outputs:`), with their own lines. */

@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { parseConnectionInputs, parseInputs } from '../../src/inputs/token-request.js';
-import { InputError } from '../../src/gitlab/errors.js';
+import { parseConnectionInputs } from '../../src/inputs/connection.js';
+import { parseInputs } from '../../src/inputs/request.js';
+import { InputError } from '../../src/inputs/problems.js';
 
 const INPUTS = [
   'base-url',
@@ -88,8 +89,8 @@ describe('parseInputs under hostile input', () => {
           expect([...inputs.name].length).toBeLessThanOrEqual(255);
           for (const scope of inputs.scopes) expect(scope).toMatch(/^[a-z][a-z0-9_]*$/);
           for (const ref of inputs.targets) {
-            if (!('user' in ref)) continue;
             const { user } = ref;
+            if (user === undefined) continue;
             if ('username' in user) expect(user.username).toMatch(/^[A-Za-z0-9_.-]+$/);
             else expect(Number.isSafeInteger(user.id)).toBe(true);
           }

@@ -1,8 +1,9 @@
-/** Unit tests for parseInputs: every input's accepted forms and its problems. */
+/** Unit tests for the inputs of a run (parseRunInputs): every input's accepted forms and its problems. */
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../src/gitlab/errors.js';
-import { MARKER_LENGTH } from '../../src/tokens/identity.js';
-import { parseConnectionInputs, parseInputs } from '../../src/inputs/token-request.js';
+import { InputError } from '../../src/inputs/problems.js';
+import { MARKER_LENGTH } from '../../src/util/marker.js';
+import { parseConnectionInputs } from '../../src/inputs/connection.js';
+import { parseRunInputs as parseInputs } from '../../src/tokens/inputs.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';

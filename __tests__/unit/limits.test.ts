@@ -10,7 +10,7 @@ import { firstTokenOutputs, tokenOutputs } from '../../src/tokens/outputs.js';
 import { summaryTable } from '../../src/action/summary.js';
 import type { NewToken } from '../../src/tokens/make.js';
 import type { TokenResult } from '../../src/tokens/many.js';
-import type { TargetRef } from '../../src/inputs/token-request.js';
+import type { TargetRef } from '../../src/inputs/targets.js';
 
 const users = (count: number): { id: number }[] =>
   Array.from({ length: count }, (_, i) => ({ id: i + 1 }));

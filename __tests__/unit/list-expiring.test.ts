@@ -1,17 +1,19 @@
 /** Unit tests for the pure parts of the CLI's `list`: flags, dates, the filter and the output. */
 import { describe, expect, it } from '@jest/globals';
-import { InputError } from '../../src/gitlab/errors.js';
+import { InputError } from '../../src/inputs/problems.js';
 import {
   daysLeft,
   isListed,
+  type ListedToken,
+  type TargetListing,
+} from '../../src/tokens/expiring.js';
+import {
   listJson,
   listTable,
   listingLine,
   parseExpiringWithin,
   parseListInputs,
-  type ListedToken,
-  type TargetListing,
-} from '../../src/tokens/expiring.js';
+} from '../../src/cli/list.js';
 import type { PersonalAccessToken } from '../../src/gitlab/token.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -63,7 +65,11 @@ describe('parseExpiringWithin', () => {
     expect(parseExpiringWithin('  ', NOW)).toBeUndefined();
   });
 
-  it.each(['0d', '3651d', '30', 'd', '-1d', '1.5d', '30 days', '1w', '00000d', '١d'])(
+  it('takes a bare number as days (--expiring-within 30)', () => {
+    expect(parseExpiringWithin('30', NOW)).toEqual({ days: 30, lastDay: '2026-12-27' });
+  });
+
+  it.each(['0d', '3651d', '0', 'd', '-1d', '1.5d', '30 days', '1w', '00000d', '١d'])(
     'refuses %j, quoting it',
     (value) => {
       const problem = parseExpiringWithin(value, NOW);

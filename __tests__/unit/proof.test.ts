@@ -1,12 +1,14 @@
 /** Unit tests for what decides a token's fate: reply checks, 404 kinds, proof, versions, journal. */
 import { describe, expect, it } from '@jest/globals';
 import { GitLabApiError } from '../../src/gitlab/errors.js';
-import { describedWith, markerOf, provenOurs, userDescription } from '../../src/tokens/identity.js';
-import { isAlreadyRevoked, notFoundKind } from '../../src/kinds/responses.js';
+import { describedWith, userDescription } from '../../src/util/marker.js';
+import { markerOf, provenOurs } from '../../src/tokens/identity.js';
+import { isAlreadyRevoked } from '../../src/kinds/responses.js';
+import { notFoundKind } from '../../src/gitlab/errors.js';
 import { searchableName } from '../../src/kinds/list.js';
 import { readEntry } from '../../src/tokens/journal-reader.js';
 import { readNewToken, readToken, UnusableReplyError } from '../../src/gitlab/token.js';
-import { hasFeature, needsVersion, parseVersion } from '../../src/gitlab/version.js';
+import { hasFeature, needsVersion, parseVersion } from '../../src/gitlab/features.js';
 
 const TOKEN = {
   id: 7,

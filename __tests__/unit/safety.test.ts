@@ -7,10 +7,10 @@ import {
   GitLabApiError,
   GitLabNetworkError,
   GitLabRedirectError,
-  TokenReconcileError,
 } from '../../src/gitlab/errors.js';
-import { isLoopbackHost, parseBaseUrl } from '../../src/inputs/base-url.js';
-import { parseExpiresAt } from '../../src/inputs/expiry.js';
+import { TokenReconcileError } from '../../src/tokens/errors.js';
+import { isLoopbackHost, parseBaseUrl } from '../../src/inputs/connection.js';
+import { parseExpiresAt } from '../../src/inputs/fields.js';
 
 const CREDENTIAL = 'glpat-FAKE-unit-credential-01';
 const ctx = { instanceUrl: 'https://gitlab.example.com', secrets: [CREDENTIAL] };

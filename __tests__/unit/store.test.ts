@@ -4,10 +4,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import sodium from 'libsodium-wrappers';
-import { InputError } from '../../src/gitlab/errors.js';
-import { parseInputs } from '../../src/inputs/token-request.js';
+import { InputError } from '../../src/inputs/problems.js';
+import { parseRunInputs } from '../../src/tokens/inputs.js';
 import { sealedBox } from '../../src/stores/seal.js';
-import * as storeTargets from '../../src/stores/targets.js';
 import { parseGitHubApiUrl, parseStoreIn } from '../../src/stores/targets.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -15,14 +14,12 @@ const CREDENTIAL = 'glpat-FAKE-unit-credential-01';
 const GITHUB_TOKEN = 'ghp_FAKEunitsecretswriter000000000000';
 
 function parse(values: Record<string, string>, env: Record<string, string> = {}) {
-  return parseInputs(
+  return parseRunInputs(
     (name) =>
       ({ 'gitlab-token': CREDENTIAL, 'project-id': 'acme/app', scopes: 'api', ...values })[name] ??
       '',
     { GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '7', ...env },
     NOW,
-    undefined,
-    storeTargets,
   );
 }
 
@@ -118,7 +115,7 @@ describe('store-in with the other inputs', () => {
   });
 
   it('goes with self-rotate', () => {
-    const inputs = parseInputs(
+    const inputs = parseRunInputs(
       (name) =>
         ({
           'gitlab-token': CREDENTIAL,
@@ -127,8 +124,6 @@ describe('store-in with the other inputs', () => {
         })[name] ?? '',
       {},
       NOW,
-      undefined,
-      storeTargets,
     );
     expect(inputs.stores).toEqual([expect.objectContaining({ key: 'BOT_TOKEN' })]);
   });

@@ -3,7 +3,7 @@
  * tokens and then lose them (GitHub drops outputs over its limit), so it fails from the inputs.
  */
 import type { NewToken } from '../tokens/make.js';
-import type { TokenRequestInputs } from '../inputs/token-request.js';
+import type { TokenRequestInputs } from '../inputs/request.js';
 import { firstTokenOutputs, tokenOutputs } from '../tokens/outputs.js';
 
 /** GitHub keeps at most 1 MB of outputs per job. */
@@ -28,7 +28,7 @@ function largestToken(request: OutputRequest): NewToken {
   const userId = Number.MAX_SAFE_INTEGER;
   // The longest `target` any request could output, under the longest `type`.
   const longest = request.targets.reduce((found, ref) => {
-    const path = ref.kind === 'project' ? ref.projectId : 'groupId' in ref ? ref.groupId : '';
+    const path = ref.projectId ?? ref.groupId ?? '';
     return path.length > found.length ? path : found;
   }, request.groupId ?? '');
   return {

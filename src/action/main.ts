@@ -9,7 +9,7 @@ import { createTokens, refLabel, type StopSignal, type TokenResult } from '../to
 import { watchSignals } from '../tokens/cancel.js';
 import { clientFor } from '../gitlab/client.js';
 import { environmentProxySecrets } from '../http/proxy.js';
-import { parseInputs, type TokenRequestInputs } from '../inputs/token-request.js';
+import { parseRunInputs, type RunInputs } from '../tokens/inputs.js';
 import {
   firstTokenOutputs,
   madeLine,
@@ -20,6 +20,8 @@ import {
 import { outputLimitProblem } from './limits.js';
 import { summary } from './runner-summary.js';
 import { summaryTable } from './summary.js';
+import { SecretStores, storeWarnings } from '../stores/index.js';
+import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from '../tokens/journal.js';
 
 const readInput = (name: string): string => core.getInput(name);
@@ -57,21 +59,15 @@ export async function runMain(now = new Date()): Promise<void> {
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.
     saveState(STATE_INTERRUPTED, 'true');
-    const { describeError } = await import('../messages/describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
 
 async function createAndReport(now: Date): Promise<void> {
-  let inputs: TokenRequestInputs;
+  let inputs: RunInputs;
   try {
-    // store-in's parser is read only by a step that stores.
-    const storeParser = readInput('store-in').trim()
-      ? await import('../stores/targets.js')
-      : undefined;
-    inputs = parseInputs(readInput, process.env, now, undefined, storeParser);
+    inputs = parseRunInputs(readInput, process.env, now);
   } catch (error) {
-    const { describeError } = await import('../messages/describe-error.js');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
     return;
   }
@@ -82,9 +78,7 @@ async function createAndReport(now: Date): Promise<void> {
       `base-url uses plain http to a remote host (allow-insecure-http: true): the credential and the new token cross the network unencrypted.`,
     );
   }
-  // Only a step that stores loads the store code.
-  const storeModule = inputs.stores.length > 0 ? await import('../stores/index.js') : undefined;
-  for (const advice of storeModule?.storeWarnings(inputs) ?? []) core.warning(advice);
+  for (const advice of storeWarnings(inputs)) core.warning(advice);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
   const signals = watchSignals(client, (signal) => {
     saveState(STATE_INTERRUPTED, 'true');
@@ -93,7 +87,8 @@ async function createAndReport(now: Date): Promise<void> {
     );
   });
   const log = { info: core.info, warning: core.warning };
-  const stores = storeModule?.SecretStores.open(inputs, client, log, core.debug);
+  const stores =
+    inputs.stores.length > 0 ? SecretStores.open(inputs, client, log, core.debug) : undefined;
   try {
     const results = await createTokens(
       client,
@@ -104,6 +99,10 @@ async function createAndReport(now: Date): Promise<void> {
         journal: stateJournal((key, value) => saveState(key, value), inputs.uniqueName),
         stores,
       },
+      failureDescriber(client, {
+        instanceUrl: inputs.instanceUrl,
+        skipAuth: inputs.credential === undefined,
+      }),
       signals.stop,
     );
     report(inputs, results, signals.stop);
@@ -116,7 +115,7 @@ async function createAndReport(now: Date): Promise<void> {
   }
 }
 
-function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSignal): void {
+function report(inputs: RunInputs, results: TokenResult[], stop: StopSignal): void {
   const tokens = madeTokens(results);
   const unchanged = results.find((result) => result.unchanged)?.unchanged;
   const single =
@@ -149,7 +148,7 @@ function report(inputs: TokenRequestInputs, results: TokenResult[], stop: StopSi
   }
 }
 
-async function writeSummary(inputs: TokenRequestInputs, results: TokenResult[]): Promise<void> {
+async function writeSummary(inputs: RunInputs, results: TokenResult[]): Promise<void> {
   // Without a summary file (local runs) there is nothing to write to.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {

@@ -11,9 +11,17 @@ import * as core from './runner.js';
 import { clientFor, type GitLabClient } from '../gitlab/client.js';
 import { environmentProxySecrets } from '../http/proxy.js';
 import { provenOurs } from '../tokens/identity.js';
-import { parseConnectionInputs, type ConnectionInputs } from '../inputs/token-request.js';
+import { parseConnectionInputs, type ConnectionInputs } from '../inputs/connection.js';
 import { tokenKind, type KindContext } from '../kinds/index.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
+import { describeError, failureDescriber, gatherDiagnostics } from '../messages/describe-error.js';
+
+/** Failures worded for the action's reader. */
+const describer = (client: GitLabClient, connection: ConnectionInputs) =>
+  failureDescriber(client, {
+    instanceUrl: connection.instanceUrl,
+    skipAuth: connection.credential === undefined,
+  });
 import { STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from '../tokens/journal.js';
 import { readJournal } from '../tokens/journal-reader.js';
 import type { PersonalAccessToken } from '../gitlab/token.js';
@@ -43,7 +51,6 @@ export async function runPost(): Promise<void> {
   try {
     connection = parseConnectionInputs((name) => core.getInput(name), process.env);
   } catch (error) {
-    const { describeError } = await import('../messages/describe-error.js');
     const ids = made.map((entry) => entry.id).join(', ') || 'none';
     const lost = pending.length > 0 ? `; ${pending.length} request(s) whose reply never came` : '';
     core.warning(
@@ -84,7 +91,13 @@ async function revokeMade(
   secrets: Set<string>,
 ): Promise<void> {
   const requests = made.map((entry) => ({ id: entry.id as number, target: entry.target }));
-  for (const result of await revokeTokens(client, connection, requests, context, secrets)) {
+  for (const result of await revokeTokens(
+    client,
+    requests,
+    context,
+    secrets,
+    describer(client, connection),
+  )) {
     const { id } = result.request;
     if ('error' in result) {
       core.warning(
@@ -126,7 +139,13 @@ async function revokeLost(
       const proof = { markers, uniqueName, kept };
       const orphans = found.filter((token) => provenOurs(token, proof));
       const requests = orphans.map((token) => ({ id: token.id, target }));
-      for (const result of await revokeTokens(client, connection, requests, context, secrets)) {
+      for (const result of await revokeTokens(
+        client,
+        requests,
+        context,
+        secrets,
+        describer(client, connection),
+      )) {
         const { id } = result.request;
         if ('error' in result) {
           core.warning(
@@ -140,7 +159,6 @@ async function revokeLost(
       }
       nameStrangers(client, kind.label(target), name, entries, found, orphans, kept);
     } catch (error) {
-      const { describeError, gatherDiagnostics } = await import('../messages/describe-error.js');
       const message = describeError(error, {
         instanceUrl: connection.instanceUrl,
         groupId: target.groupId,

@@ -1,7 +1,7 @@
 /** The job summary: one row per token asked for, never the secret. */
 import type { TokenResult } from '../tokens/many.js';
 import { refLabel } from '../tokens/many.js';
-import { ACCESS_LEVELS } from '../inputs/token-request.js';
+import { ACCESS_LEVELS } from '../inputs/request.js';
 import { SUMMARY_LIMIT_BYTES } from './limits.js';
 import { oneLine } from '../util/text.js';
 

@@ -2,10 +2,6 @@
 // Command-line entry: node dist/cli/index.js --user-id 42 --scopes api --output json
 import { runCli } from './main.js';
 import { rerunWithSafeNodeDebug } from '../util/node-debug.js';
-import { setSealLoader } from '../stores/load-seal.js';
-
-// The CLI is one downloaded file: the sealing code is inside it, evaluated only when used.
-setSealLoader(() => import(/* webpackMode: "eager" */ '../stores/seal.js'));
 
 // A closed pipe is reported through the write's callback (below), not as a crash: the tokens
 // made must still be named on stderr, and the exit code must say that stdout failed.

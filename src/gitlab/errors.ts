@@ -1,16 +1,8 @@
 /**
- * Error types raised by the library. They carry facts only; `describe-error.ts` is the one
+ * Errors of GitLab's replies and of the network. They carry facts only; `describe-error.ts` is the one
  * place that turns them into the messages a user reads.
  */
-import { FEATURE_SINCE, type Feature } from './version.js';
-
-/** One or more inputs are invalid. Raised before any request is made. */
-export class InputError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'InputError';
-  }
-}
+import { FEATURE_SINCE, type Feature } from './features.js';
 
 /** GitLab answered with a non-2xx, non-3xx status. */
 export class GitLabApiError extends Error {
@@ -80,31 +72,6 @@ export class GitLabNetworkError extends Error {
   }
 }
 
-/** A create request's reply was lost and reconciling left the outcome known but failed. */
-export class TokenReconcileError extends Error {
-  constructor(
-    message: string,
-    override readonly cause: unknown,
-    readonly orphanIds: number[] = [],
-  ) {
-    super(message);
-    this.name = 'TokenReconcileError';
-  }
-}
-
-/** `if-exists: fail` found an active token with the same name. */
-export class TokenExistsError extends Error {
-  constructor(
-    readonly tokenId: number,
-    readonly tokenName: string,
-    /** whose token, e.g. `user 42` */
-    readonly owner: string,
-  ) {
-    super(`token ${tokenId} exists`);
-    this.name = 'TokenExistsError';
-  }
-}
-
 /** A feature this GitLab does not have yet: the message names the version it needs. */
 export class VersionGateError extends Error {
   constructor(
@@ -129,29 +96,46 @@ export class RevokeNotConfirmedError extends Error {
   }
 }
 
-/** The same user (by ID, or a username resolving to that ID) was asked for twice in one step. */
-export class DuplicateUserError extends Error {
-  constructor(
-    readonly userId: number,
-    readonly first: string,
-  ) {
-    super(`user ${userId} twice`);
-    this.name = 'DuplicateUserError';
-  }
-}
-
-/** The step was cancelled (or ran out of its rate-limit budget) before this user's turn. */
-export class NotStartedError extends Error {
-  constructor(readonly reason: 'cancelled' | 'rate-limit') {
-    super(`not started: ${reason}`);
-    this.name = 'NotStartedError';
-  }
-}
-
 /** A username did not resolve to a user. */
 export class UserNotFoundError extends Error {
   constructor(readonly username: string) {
     super(`no user ${username}`);
     this.name = 'UserNotFoundError';
   }
+}
+
+/**
+ * Which 404 GitLab sent. Several answers share the status: a 404 may be the token (gone), the
+ * group, the user, or a route this GitLab does not have (Grape's catch-all in lib/api/api.rb
+ * answers `{"error":"404 Not Found"}`, every resource lookup uses not_found!, which answers
+ * `{"message":"404 <Resource> Not Found"}`: lib/api/helpers.rb).
+ */
+export type NotFoundKind =
+  'token' | 'group' | 'project' | 'user' | 'variable' | 'route' | 'unknown';
+
+export function notFoundKind(error: unknown): NotFoundKind | undefined {
+  if (!(error instanceof GitLabApiError) || error.status !== 404) return undefined;
+  const body = error.body;
+  if (typeof body !== 'object' || body === null) return 'unknown';
+  const { message, error: routeError } = body as { message?: unknown; error?: unknown };
+  if (typeof routeError === 'string' && message === undefined) {
+    return /^404 Not Found$/i.test(routeError) ? 'route' : 'unknown';
+  }
+  if (typeof message !== 'string') return 'unknown';
+  if (/^404 ((Personal Access |Impersonation )?Token )?Not Found$/i.test(message)) return 'token';
+  // lib/api/resource_access_tokens.rb: not_found!("Could not find <source> access token …")
+  if (/^404 Could not find (project|group) access token\b/i.test(message)) return 'token';
+  if (/^404 (project|group) Access Token Not Found$/i.test(message)) return 'token';
+  if (/^404 Group Not Found$/i.test(message)) return 'group';
+  if (/^404 Project Not Found$/i.test(message)) return 'project';
+  if (/^404 User Not Found$/i.test(message)) return 'user';
+  // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
+  if (/^404 (Group)?Variable Not Found$/i.test(message)) return 'variable';
+  return 'unknown';
+}
+
+/** `{"message":"404 Not Found"}`: not_found! without a resource, which says nothing of what. */
+export function isBareNotFound(error: unknown): boolean {
+  const message = (error as { body?: { message?: unknown } }).body?.message;
+  return typeof message === 'string' && /^404 Not Found$/i.test(message);
 }

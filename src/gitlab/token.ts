@@ -2,6 +2,7 @@
  * The token records GitLab returns, and the checks that turn a reply into one. Everything GitLab
  * sends is data: an ID goes into a URL or a log line only once it is proven a positive integer.
  */
+import { isPositiveId } from '../inputs/fields.js';
 
 export interface PersonalAccessToken {
   id: number;
@@ -37,9 +38,8 @@ export class UnusableReplyError extends Error {
   }
 }
 
-export function isTokenId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
+/** A token's (or its user's) ID: what goes into a URL must be a positive integer. */
+export const isTokenId = isPositiveId;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /**

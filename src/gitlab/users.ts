@@ -1,7 +1,7 @@
 /** Usernames to user IDs (GET /users?username=, lib/api/users.rb). */
 import type { GitLabClient } from './client.js';
 import { UserNotFoundError } from './errors.js';
-import type { UserRef } from '../inputs/token-request.js';
+import type { UserRef } from '../inputs/targets.js';
 import { isTokenId } from './token.js';
 
 export interface GitLabUser {

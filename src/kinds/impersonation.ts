@@ -5,6 +5,7 @@
  * POST /personal_access_tokens/:id/rotate rotates them, keeping them impersonation tokens
  * (app/services/personal_access_tokens/rotate_service.rb copies `impersonation`).
  */
+import { readTokenList } from './list.js';
 import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './responses.js';
 import type { TokenKind, TokenTarget } from './types.js';
 
@@ -13,15 +14,16 @@ const ACTIVE = 'state=active&per_page=100';
 const tokensPath = (target: TokenTarget): string => `/users/${userOf(target)}/impersonation_tokens`;
 
 export const impersonation: TokenKind = {
-  label: (target: TokenTarget) => `user ${target.userId} (impersonation)`,
+  name: 'impersonation',
+  owner: ['user'],
+  label: (target) => `user ${target.userId} (impersonation)`,
+  cliFlags: (target) => ['--user-id', String(target.userId), '--impersonation'],
 
   create: (client, target, params) =>
     requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
 
   // The route knows `state` only; the name is matched here, every page read.
   async list(client, target, filter) {
-    // Loaded here: only if-exists and the recovery of a lost reply list tokens.
-    const { readTokenList } = await import('./list.js');
     return readTokenList(client, tokensPath(target), ACTIVE, filter, userOf(target));
   },
 

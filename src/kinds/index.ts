@@ -1,57 +1,45 @@
-/** The kind of token the inputs ask for, chosen once; everything after talks to TokenKind. */
+/**
+ * The registry of token kinds: every kind is a module of its own, registered here with one line.
+ * Everything else looks a kind up by name and talks to its interface (types.ts).
+ */
 import { impersonation } from './impersonation.js';
 import { personal } from './personal.js';
+import { groupToken, projectToken } from './resource.js';
 import { selfToken } from './self.js';
-import type { KindName, KindRequests, TokenKind, TokenTarget } from './types.js';
+import { serviceAccount } from './service-account.js';
+import type { KindName, TokenKind } from './types.js';
 
-/**
- * A kind whose requests are in a module loaded on its first request: the default kind (personal,
- * with impersonation) is always there; these are loaded only by the runs that ask for them. The
- * label is here, as logs need it before any request.
- */
-function loadedOnUse(
-  label: (target: TokenTarget) => string,
-  load: () => Promise<KindRequests>,
-): TokenKind {
-  let loaded: Promise<KindRequests> | undefined;
-  const requests = (): Promise<KindRequests> => (loaded ??= load());
-  return {
-    label,
-    create: async (...args) => (await requests()).create(...args),
-    list: async (...args) => (await requests()).list(...args),
-    rotate: async (...args) => (await requests()).rotate(...args),
-    revoke: async (...args) => (await requests()).revoke(...args),
-  };
+const KINDS = new Map<KindName, TokenKind>();
+
+/** Makes a kind known by its name (a second kind of the same name replaces the first). */
+export function registerKind(kind: TokenKind): void {
+  KINDS.set(kind.name, kind);
 }
 
-const resourceId = (target: TokenTarget, source: 'project' | 'group'): string =>
-  (source === 'project' ? target.projectId : target.groupId) ?? '';
+registerKind(personal);
+registerKind(impersonation);
+registerKind(serviceAccount);
+registerKind(projectToken);
+registerKind(groupToken);
+registerKind(selfToken);
 
-const KINDS: Record<KindName, TokenKind> = {
-  personal,
-  impersonation,
-  'service-account': loadedOnUse(
-    (target) => `service account ${target.userId} of group ${target.groupId}`,
-    async () => (await import('./service-account.js')).serviceAccount,
-  ),
-  project: loadedOnUse(
-    (target) => `project ${resourceId(target, 'project')}`,
-    async () => (await import('./resource.js')).projectToken,
-  ),
-  group: loadedOnUse(
-    (target) => `group ${resourceId(target, 'group')}`,
-    async () => (await import('./resource.js')).groupToken,
-  ),
-  self: selfToken,
-};
+/** The kind registered under `name`; undefined for a name no kind has. */
+export function findKind(name: string): TokenKind | undefined {
+  return KINDS.get(name);
+}
 
-export function tokenKind(kind: KindName): TokenKind {
-  return KINDS[kind];
+/** The kind registered under `name` (a name from this run's own inputs or journal). */
+export function tokenKind(name: KindName): TokenKind {
+  const kind = KINDS.get(name);
+  if (!kind) throw new Error(`no token kind named ${JSON.stringify(name)} is registered`);
+  return kind;
 }
 
 export type {
   KindContext,
   KindName,
+  LabelTarget,
+  OwnerField,
   RevokeOutcome,
   TokenKind,
   TokenParams,

@@ -4,21 +4,18 @@
  * (lib/api/personal_access_tokens.rb), rotate with POST /personal_access_tokens/:id/rotate
  * (16.0+), revoke with DELETE /personal_access_tokens/:id.
  */
-import type { TokenFilter } from './list.js';
+import { listQuery, readTokenList, type TokenFilter } from './list.js';
 import { readToken, type PersonalAccessToken } from '../gitlab/token.js';
 import { impersonation } from './impersonation.js';
-import {
-  deleteToken,
-  expiryBody,
-  notFoundKind,
-  requestNewToken,
-  tokenBody,
-  userOf,
-} from './responses.js';
-import type { TokenKind, TokenTarget } from './types.js';
+import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './responses.js';
+import { notFoundKind } from '../gitlab/errors.js';
+import type { TokenKind } from './types.js';
 
 export const personal: TokenKind = {
-  label: (target: TokenTarget) => `user ${target.userId}`,
+  name: 'personal',
+  owner: ['user'],
+  label: (target) => `user ${target.userId}`,
+  cliFlags: (target) => ['--user-id', String(target.userId)],
 
   create: (client, target, params) =>
     requestNewToken(
@@ -29,8 +26,6 @@ export const personal: TokenKind = {
     ),
 
   async list(client, target, filter: TokenFilter): Promise<PersonalAccessToken[]> {
-    // Loaded here: only if-exists and the recovery of a lost reply list tokens.
-    const { listQuery, readTokenList } = await import('./list.js');
     const userId = userOf(target);
     const query = listQuery(filter, { user_id: String(userId) });
     const found = await readTokenList(client, '/personal_access_tokens', query, filter, userId);

@@ -7,15 +7,24 @@
  */
 import { listQuery, readTokenList } from './list.js';
 import { deleteToken, expiryBody, requestNewToken, tokenBody } from './responses.js';
-import type { KindRequests, TokenTarget } from './types.js';
+import type { LabelTarget, TokenKind, TokenTarget } from './types.js';
 
-/** Loaded on first use by kinds/index.ts, which has the labels. */
-function makeResourceKind(source: 'project' | 'group'): KindRequests {
-  const id = (target: TokenTarget): string =>
+function makeResourceKind(source: 'project' | 'group'): TokenKind {
+  const id = (target: LabelTarget): string =>
     (source === 'project' ? target.projectId : target.groupId) ?? '';
   const tokensPath = (target: TokenTarget): string =>
     `/${source}s/${encodeURIComponent(id(target))}/access_tokens`;
   return {
+    name: source,
+    owner: [source],
+    botUser: true,
+    accessLevel: true,
+    roleNeeded:
+      source === 'project'
+        ? 'the Maintainer role (or higher) in the project'
+        : 'the Owner role in the group',
+    label: (target) => `${source} ${id(target)}`,
+    cliFlags: (target) => [`--${source}-id`, id(target)],
     create: (client, target, params) =>
       requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
     // Filters GitLab does not know yet (state before 17.2, search, created_after) are ignored

@@ -4,34 +4,10 @@
  * lib/api/api.rb answers `{"error":"404 Not Found"}`, every resource lookup uses not_found!,
  * which answers `{"message":"404 <Resource> Not Found"}`: lib/api/helpers.rb).
  */
-import { GitLabApiError } from '../gitlab/errors.js';
+import { GitLabApiError, isBareNotFound, notFoundKind } from '../gitlab/errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { readNewToken, type TokenWithSecret } from '../gitlab/token.js';
 import type { TokenParams, TokenTarget } from './types.js';
-
-export type NotFoundKind =
-  'token' | 'group' | 'project' | 'user' | 'variable' | 'route' | 'unknown';
-
-export function notFoundKind(error: unknown): NotFoundKind | undefined {
-  if (!(error instanceof GitLabApiError) || error.status !== 404) return undefined;
-  const body = error.body;
-  if (typeof body !== 'object' || body === null) return 'unknown';
-  const { message, error: routeError } = body as { message?: unknown; error?: unknown };
-  if (typeof routeError === 'string' && message === undefined) {
-    return /^404 Not Found$/i.test(routeError) ? 'route' : 'unknown';
-  }
-  if (typeof message !== 'string') return 'unknown';
-  if (/^404 ((Personal Access |Impersonation )?Token )?Not Found$/i.test(message)) return 'token';
-  // lib/api/resource_access_tokens.rb: not_found!("Could not find <source> access token …")
-  if (/^404 Could not find (project|group) access token\b/i.test(message)) return 'token';
-  if (/^404 (project|group) Access Token Not Found$/i.test(message)) return 'token';
-  if (/^404 Group Not Found$/i.test(message)) return 'group';
-  if (/^404 Project Not Found$/i.test(message)) return 'project';
-  if (/^404 User Not Found$/i.test(message)) return 'user';
-  // lib/api/ci/variables.rb `not_found!('Variable')`, group_variables.rb 'GroupVariable'
-  if (/^404 (Group)?Variable Not Found$/i.test(message)) return 'variable';
-  return 'unknown';
-}
 
 /** `400 Bad request - Token already revoked` (PersonalAccessTokens::RotateService). */
 export function isAlreadyRevoked(error: unknown): boolean {
@@ -74,12 +50,6 @@ export async function deleteToken(
     if (isBareNotFound(error)) throw error;
     return 'not-found';
   }
-}
-
-/** `{"message":"404 Not Found"}`: not_found! without a resource, which says nothing of what. */
-export function isBareNotFound(error: unknown): boolean {
-  const message = (error as { body?: { message?: unknown } }).body?.message;
-  return typeof message === 'string' && /^404 Not Found$/i.test(message);
 }
 
 export function tokenBody(params: TokenParams): Record<string, unknown> {

@@ -10,8 +10,11 @@ import { deleteToken, expiryBody, requestNewToken } from './responses.js';
 import type { TokenKind } from './types.js';
 
 export const selfToken: TokenKind = {
+  name: 'self',
+  owner: [],
   canCreate: false,
   label: () => 'the credential itself',
+  cliFlags: () => ['--self-rotate'],
   create: () => Promise.reject(new Error('the credential cannot be made anew, only rotated')),
   async list(client) {
     const { data } = await client.request<unknown>('GET', '/personal_access_tokens/self');

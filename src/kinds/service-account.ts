@@ -13,12 +13,12 @@ import {
   deleteToken,
   expiryBody,
   isAlreadyRevoked,
-  notFoundKind,
   requestNewToken,
   tokenBody,
   userOf,
 } from './responses.js';
-import type { KindContext, KindRequests, RevokeOutcome, TokenTarget } from './types.js';
+import { notFoundKind } from '../gitlab/errors.js';
+import type { KindContext, RevokeOutcome, TokenKind, TokenTarget } from './types.js';
 
 function tokensPath(target: TokenTarget): string {
   const group = encodeURIComponent(target.groupId ?? '');
@@ -81,7 +81,12 @@ async function revokeByRotation(
 }
 
 /** Loaded on first use by kinds/index.ts, which has the label. */
-export const serviceAccount: KindRequests = {
+export const serviceAccount: TokenKind = {
+  name: 'service-account',
+  owner: ['user', 'group'],
+  label: (target) => `service account ${target.userId} of group ${target.groupId}`,
+  cliFlags: (target) => ['--group-id', target.groupId ?? '', '--user-id', String(target.userId)],
+
   create: (client, target, params) =>
     requestNewToken(client, 'POST', tokensPath(target), tokenBody(params)),
 

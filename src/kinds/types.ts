@@ -1,14 +1,19 @@
 /**
- * One interface for every kind of token GitLab mints: the rest of the action talks to it and
- * never branches on the kind. Adding a kind is a module of its own and a line in kinds/index.ts.
+ * One interface for every kind of token GitLab mints: the rest of the code talks to it and never
+ * branches on the kind. Adding a kind is a module of its own and a line in kinds/index.ts; each
+ * kind owns its endpoints, its label, the shape of its target, the CLI flags that name it and
+ * what it needs of the credential.
  */
 import type { GitLabClient } from '../gitlab/client.js';
 import type { TokenFilter } from './list.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../gitlab/token.js';
 import type { Words } from '../inputs/words.js';
 
-export type KindName =
-  'personal' | 'impersonation' | 'service-account' | 'project' | 'group' | 'self';
+/** A registered kind's name: `personal`, `impersonation`, `service-account`, `project`, `group`, `self`. */
+export type KindName = string;
+
+/** What names a token's owner: a user ID, a group, a project (the credential itself: none). */
+export type OwnerField = 'user' | 'group' | 'project';
 
 /** Whose token: a user's, a group's service account's, or a project's or group's own bot's. */
 export interface TokenTarget {
@@ -20,6 +25,9 @@ export interface TokenTarget {
   /** the project (project access tokens): numeric ID or full path */
   projectId?: string;
 }
+
+/** A target as labels name it: its user by ID, or by `@username` before the look-up. */
+export type LabelTarget = Omit<TokenTarget, 'userId'> & { userId?: number | string };
 
 export interface TokenParams {
   name: string;
@@ -50,10 +58,22 @@ export interface KindContext {
 }
 
 export interface TokenKind extends KindRequests {
+  /** the registry's key: the journal, the `type` of the tokens output, the CLI's list */
+  readonly name: KindName;
+  /** the target fields this kind's tokens are named by (the journal checks them on reading) */
+  readonly owner: readonly OwnerField[];
   /** false for a kind that can only be rotated (the credential itself): no replacing it */
   readonly canCreate?: false;
-  /** e.g. `user 42`, `service account 90 of group acme` */
-  label(target: TokenTarget): string;
+  /** the token has its own bot user, made with it (project and group access tokens) */
+  readonly botUser?: true;
+  /** the token carries an access level (project and group access tokens) */
+  readonly accessLevel?: true;
+  /** what the credential's user needs to make this kind's tokens, for messages */
+  readonly roleNeeded?: string;
+  /** e.g. `user 42`, `service account @bot of group acme` (before a look-up, a @username) */
+  label(target: LabelTarget): string;
+  /** the CLI flags that name this target (for a revoke command), e.g. `--project-id acme/app` */
+  cliFlags(target: TokenTarget): string[];
 }
 
 /** What a kind asks GitLab. */

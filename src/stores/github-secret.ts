@@ -6,7 +6,7 @@
  */
 import type { GitLabClient } from '../gitlab/client.js';
 import { StoreTargetError } from './errors.js';
-import { loadSeal } from './load-seal.js';
+import { sealedBox } from './seal.js';
 import type { GitHubSecretTarget } from './targets.js';
 import type { SecretStore } from './types.js';
 
@@ -65,8 +65,6 @@ export class GitHubSecretStore implements SecretStore {
     const publicKey = this.publicKey;
     if (!publicKey) throw new StoreTargetError(this.target, 'write', 'not checked');
     try {
-      // Loaded here: only steps that store in GitHub load the sealing code.
-      const { sealedBox } = await loadSeal();
       const reply = await this.client.request('PUT', `${this.base}/secrets/${this.target.name}`, {
         encrypted_value: sealedBox(secret, publicKey.key),
         key_id: publicKey.key_id,

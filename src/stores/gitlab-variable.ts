@@ -5,7 +5,7 @@
  * value so that a write can be undone. A write updates only the value (GitLab keeps every other
  * setting); a missing variable is created masked and protected.
  */
-import { notFoundKind } from '../kinds/responses.js';
+import { notFoundKind } from '../gitlab/errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { StoreTargetError } from './errors.js';
 import type { GitLabVariableTarget } from './targets.js';

@@ -8,8 +8,8 @@ import { GitLabClient } from '../gitlab/client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import { GitHubSecretStore } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
-import type { TokenRequestInputs } from '../inputs/token-request.js';
-import type { StoreTarget } from './targets.js';
+import type { ConnectionInputs } from '../inputs/connection.js';
+import type { StoreInputs as StoreTargetInputs, StoreTarget } from './targets.js';
 import type { SecretStore, StoreLog } from './types.js';
 import { ACTION_WORDS, type Words } from '../inputs/words.js';
 
@@ -32,7 +32,7 @@ export function storeWarnings(
 }
 
 /** What the stores need of the inputs: the targets, and how to reach GitHub. */
-export type StoreInputs = Pick<TokenRequestInputs, 'stores' | 'github' | 'timeoutMs' | 'maxWaitMs'>;
+export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs'>;
 
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';

@@ -3,7 +3,6 @@
  * ephemeral X25519 key pair, nonce = BLAKE2b-192(ephemeral public key || recipient key), and
  * crypto_box (X25519, XSalsa20-Poly1305) of the message; the result is the ephemeral public key
  * followed by the box. tweetnacl gives crypto_box, @noble/hashes BLAKE2b; both are audited.
- * Loaded only by a step that stores a secret in GitHub, so other steps never pay for it.
  */
 import { randomBytes } from 'node:crypto';
 import { blake2b } from '@noble/hashes/blake2.js';

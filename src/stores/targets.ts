@@ -2,15 +2,10 @@
  * `store-in`: where a new token's secret is written, one target per line. Parsed before any
  * request; every problem names the line and what is expected.
  */
-import { isLoopbackHost } from '../inputs/base-url.js';
-import {
-  checkSecretShape,
-  GROUP_PATH,
-  type Env,
-  type InputReader,
-  type Problems,
-  type TokenRequestInputs,
-} from '../inputs/token-request.js';
+import { isLoopbackHost } from '../inputs/connection.js';
+import { checkSecretShape } from '../inputs/connection.js';
+import { GROUP_PATH } from '../inputs/fields.js';
+import { type Env, type InputReader, type Problems } from '../inputs/problems.js';
 import { quote } from '../util/text.js';
 
 /** A CI/CD variable of a project (numeric ID or full path) or group (full path). */
@@ -36,6 +31,14 @@ export interface GitHubSecretTarget {
 }
 
 export type StoreTarget = GitLabVariableTarget | GitHubSecretTarget;
+
+/** store-in and what the GitHub targets need. */
+export interface StoreInputs {
+  /** store-in: where the new token's secret is written */
+  stores: StoreTarget[];
+  /** github-token and GITHUB_API_URL, when a store-in target is a GitHub secret */
+  github: { apiUrl: string; token: string } | undefined;
+}
 
 // Ci::HasVariable: `key` is letters, digits and underscores, at most 255 characters.
 const VARIABLE_KEY = /^[A-Za-z0-9_]{1,255}$/;
@@ -157,7 +160,8 @@ export function parseStoreInputs(
   env: Env,
   problems: Problems,
   made: { targets: number; revoke: boolean },
-): Pick<TokenRequestInputs, 'stores' | 'github'> {
+): StoreInputs {
+  if (read('store-in').trim() === '') return { stores: [], github: undefined };
   const { targets, problems: bad } = parseStoreIn(read('store-in'));
   checkStoreCombination(targets, made.targets, made.revoke, problems);
   for (const problem of bad) problems.add('store-in', problem);

@@ -1,57 +1,44 @@
 /**
- * The CLI's `list`: the active tokens of users, group service accounts, projects or groups (no
- * target: the credential's own user's), optionally only those that expire within N days, so that
- * a scheduled job can report what expires soon. Each kind's own `list` reads them (every page,
- * and its fallbacks for older versions); GitLab's filters (`state=active`, `expires_before`)
- * narrow the lists where the version knows them, and every token is checked again here, since
- * older versions ignore them. Token lists carry no secrets.
+ * The active tokens of users, group service accounts, projects or groups (no target: the
+ * credential's own user's), optionally only those that expire within N days, so that a scheduled
+ * job can report what expires soon (the CLI's `list`). Each kind's own `list` reads them (every
+ * page, and its fallbacks for older versions); GitLab's filters (`state=active`,
+ * `expires_before`) narrow the lists where the version knows them, and every token is checked
+ * again here, since older versions ignore them. Token lists carry no secrets.
  */
-import { mapWithConcurrency } from '../util/concurrency.js';
-import { describeError, gatherDiagnostics } from '../messages/describe-error.js';
-import { CLI_WORDS } from '../inputs/cli-words.js';
-import type { Words } from '../inputs/words.js';
-import { GitLabApiError, InputError } from '../gitlab/errors.js';
-import { clientFor, type GitLabClient } from '../gitlab/client.js';
-import {
-  DEFAULT_MAX_CONCURRENCY,
-  Problems,
-  parseBoolean,
-  parseConnectionInto,
-  parseGroupId,
-  parseProjects,
-  parseUsers,
-  type ConnectionInputs,
-  type Env,
-  type InputReader,
-  type UserRef,
-} from '../inputs/token-request.js';
-import { tokenKind, type TokenTarget } from '../kinds/index.js';
-import type { TokenFilter } from '../kinds/list.js';
-import { isTokenId, type PersonalAccessToken } from '../gitlab/token.js';
-import { scrubSecrets } from '../util/scrub.js';
-import { oneLine, quote } from '../util/text.js';
+import type { GitLabClient } from '../gitlab/client.js';
+import { GitLabApiError } from '../gitlab/errors.js';
+import type { PersonalAccessToken } from '../gitlab/token.js';
 import { currentUser, resolveUserId } from '../gitlab/users.js';
+import { daysFromToday, isPositiveId, utcDay } from '../inputs/fields.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../inputs/request.js';
+import type { TargetRef } from '../inputs/targets.js';
+import { findKind, tokenKind, type TokenTarget } from '../kinds/index.js';
+import type { TokenFilter } from '../kinds/list.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { scrubSecrets } from '../util/scrub.js';
+import type { DescribeFailure } from './errors.js';
 
-/** Whose tokens, as the flags name them (before any look-up). */
-export type ListTarget =
-  | { kind: 'own' }
-  | { kind: 'personal' | 'impersonation'; user: UserRef }
-  | { kind: 'service-account'; user: UserRef; groupId: string }
-  | { kind: 'project'; projectId: string }
-  | { kind: 'group'; groupId: string };
-
-export type ListOutput = 'text' | 'json';
-
-export interface ListInputs extends ConnectionInputs {
-  targets: ListTarget[];
-  /** --expiring-within: the number of days, and the last expiry date (UTC) it lists */
-  within: { days: number; lastDay: string } | undefined;
-  output: ListOutput;
-  /** the reader's words, for messages */
-  words: Words;
+/** `--expiring-within`: the number of days, and the last expiry date (UTC) it lists. */
+export interface ListWindow {
+  days: number;
+  lastDay: string;
 }
 
-export type TokenType = 'personal' | 'impersonation' | 'service-account' | 'project' | 'group';
+const DAY_MS = 86_400_000;
+
+/** The day after `day` (UTC). */
+function dayAfter(day: string): string {
+  return daysFromToday(new Date(`${day}T00:00:00Z`), 1);
+}
+
+/** The window of `--expiring-within N`: tokens expiring on or before the day N days from today. */
+export function expiringWithin(days: number, now: Date): ListWindow {
+  return { days, lastDay: daysFromToday(now, days) };
+}
+
+/** The kind of a listed token (a registered kind's name). */
+export type TokenType = string;
 
 /** One token as `--output json` prints it. */
 export interface ListedToken {
@@ -74,45 +61,6 @@ export interface ListedToken {
 
 export type TargetListing =
   { label: string; tokens: ListedToken[]; key: string } | { label: string; error: string };
-
-/** Flags of `create` that mean nothing to `list`. */
-const NOT_FOR_LIST = [
-  'scopes',
-  'name',
-  'expires-at',
-  'description',
-  'access-level',
-  'if-exists',
-  'rotate-before',
-  'max-concurrency',
-  'store-in',
-];
-const MAX_DAYS = 3650;
-const DAY_MS = 86_400_000;
-
-const utcDay = (now: Date): string => now.toISOString().slice(0, 10);
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/**
- * `Nd` (as rotate-before): tokens that expire within N days, that is on or before the date N
- * days from today (UTC). A sentence saying what is wrong, or undefined when not set.
- */
-export function parseExpiringWithin(
-  raw: string,
-  now: Date,
-): { days: number; lastDay: string } | string | undefined {
-  const value = raw.trim();
-  if (value === '') return undefined;
-  const match = /^(\d{1,4})d$/i.exec(value);
-  const days = match ? Number(match[1]) : 0;
-  if (days < 1 || days > MAX_DAYS) {
-    return `expected a number of days from 1 to ${MAX_DAYS} such as 30d, got ${quote(value)}`;
-  }
-  return { days, lastDay: addDays(utcDay(now), days) };
-}
 
 /**
  * Whole days from today (UTC) to `expiresAt`: the token stops working at 00:00 UTC that day, so
@@ -140,125 +88,6 @@ export function isListed(
   if (!token.active || token.revoked) return false;
   if (token.expires_at !== null && token.expires_at <= today) return false;
   return lastDay === undefined || (token.expires_at !== null && token.expires_at <= lastDay);
-}
-
-/** The items of a comma or newline list, each once (the first spelling kept). */
-function distinct(raw: string): string {
-  const seen = new Set<string>();
-  const kept: string[] = [];
-  for (const item of raw.split(/[\n,]/).map((value) => value.trim())) {
-    const key = item
-      .toLowerCase()
-      .replace(/^@/, '')
-      .replace(/^\/+|\/+$/g, '');
-    if (item === '' || seen.has(key)) continue;
-    seen.add(key);
-    kept.push(item);
-  }
-  return kept.join('\n');
-}
-
-/** The targets, from the same flags as `create` (none: the credential's own user). */
-function parseListTargets(read: InputReader, problems: Problems): ListTarget[] {
-  const userRaw = read('user-id').trim();
-  const projectRaw = read('project-id').trim();
-  const groupRaw = read('group-id').trim();
-  const groupId = parseGroupId(groupRaw, problems);
-  const impersonation = parseBoolean(read, 'impersonation', problems);
-  if (projectRaw) {
-    if (userRaw)
-      problems.add('project-id', `goes without ${problems.ref('user-id')}: set one of them`);
-    if (groupRaw)
-      problems.add('project-id', `goes without ${problems.ref('group-id')}: set one of them`);
-    if (impersonation) {
-      problems.add(
-        'impersonation',
-        `is for a user\u2019s tokens (${problems.ref('user-id')}), not a project`,
-      );
-    }
-    return parseProjects(distinct(projectRaw), problems).map((projectId) => ({
-      kind: 'project',
-      projectId,
-    }));
-  }
-  if (groupRaw && !userRaw) {
-    if (impersonation) {
-      problems.add(
-        'impersonation',
-        `is for a user\u2019s tokens (${problems.ref('user-id')}), not a group`,
-      );
-    }
-    return groupId === undefined ? [] : [{ kind: 'group', groupId }];
-  }
-  if (userRaw) {
-    if (impersonation && groupRaw) {
-      problems.add(
-        'impersonation',
-        `goes without ${problems.ref('group-id')} (a service account has none)`,
-      );
-    }
-    return parseUsers(distinct(userRaw), problems).map((user): ListTarget => {
-      if (groupId !== undefined) return { kind: 'service-account', user, groupId };
-      return { kind: impersonation ? 'impersonation' : 'personal', user };
-    });
-  }
-  if (impersonation) {
-    problems.add('user-id', 'required with impersonation: whose impersonation tokens to list');
-  }
-  return [{ kind: 'own' }];
-}
-
-/** Parses the flags of `list`; throws InputError listing every problem, before any request. */
-export function parseListInputs(
-  read: InputReader,
-  ids: readonly string[],
-  env: Env,
-  now: Date,
-  words: Words = CLI_WORDS,
-): ListInputs {
-  const problems = new Problems(words);
-  const connection = parseConnectionInto(read, env, problems);
-  for (const input of NOT_FOR_LIST) {
-    if (read(input).trim()) problems.add(input, 'goes without list (it lists tokens, makes none)');
-  }
-  if (parseBoolean(read, 'self-rotate', problems)) {
-    problems.add('self-rotate', 'goes without list (it lists tokens, rotates none)');
-  }
-  if (ids.length > 0) problems.add('id', 'goes with revoke, not with list');
-  const output = read('output').trim().toLowerCase() || 'text';
-  if (output !== 'text' && output !== 'json') {
-    problems.add('output', `expected json or text with list, got ${quote(read('output').trim())}`);
-  }
-  const within = parseExpiringWithin(read('expiring-within'), now);
-  if (typeof within === 'string') problems.add('expiring-within', within);
-  const targets = parseListTargets(read, problems);
-  problems.throwIfAny();
-  return {
-    ...connection,
-    targets,
-    within: typeof within === 'string' ? undefined : within,
-    output: output as ListOutput,
-    words,
-  };
-}
-
-/** How a target is named in messages before its users are looked up. */
-function refLabel(target: ListTarget): string {
-  const who = (ref: UserRef): string => ('id' in ref ? String(ref.id) : `@${ref.username}`);
-  switch (target.kind) {
-    case 'own':
-      return "the credential's own user";
-    case 'personal':
-      return `user ${who(target.user)}`;
-    case 'impersonation':
-      return `user ${who(target.user)} (impersonation)`;
-    case 'service-account':
-      return `service account ${who(target.user)} of group ${target.groupId}`;
-    case 'project':
-      return `project ${target.projectId}`;
-    case 'group':
-      return `group ${target.groupId}`;
-  }
 }
 
 /** A caller that may not list impersonation tokens is not an administrator. */
@@ -302,26 +131,21 @@ interface Resolved {
   key: string;
 }
 
+/** How a target is named in messages before its user is looked up. */
+function refLabel(target: TargetRef): string {
+  if (target.kind === 'own') return "the credential's own user";
+  const { user, ...rest } = target;
+  const who = user === undefined ? undefined : 'id' in user ? user.id : `@${user.username}`;
+  return tokenKind(target.kind).label({ ...rest, userId: who });
+}
+
 async function resolveTarget(
   client: GitLabClient,
-  target: ListTarget,
+  target: TargetRef,
 ): Promise<Resolved & { admin?: boolean }> {
-  if (target.kind === 'project' || target.kind === 'group') {
-    const kindTarget: TokenTarget =
-      target.kind === 'project'
-        ? { kind: 'project', projectId: target.projectId }
-        : { kind: 'group', groupId: target.groupId };
-    const shown = target.kind === 'project' ? target.projectId : target.groupId;
-    return {
-      target: kindTarget,
-      shown,
-      label: refLabel(target),
-      key: `${target.kind}:${shown.toLowerCase()}`,
-    };
-  }
   if (target.kind === 'own') {
     const user = await currentUser(client);
-    if (!isTokenId(user?.id)) throw new Error('GET /user did not say which user this is');
+    if (!isPositiveId(user?.id)) throw new Error('GET /user did not say which user this is');
     return {
       target: { kind: 'personal', userId: user.id },
       shown: user.id,
@@ -330,18 +154,18 @@ async function resolveTarget(
       admin: user.is_admin === true,
     };
   }
-  const userId = await resolveUserId(client, target.user);
-  const kindTarget: TokenTarget =
-    target.kind === 'service-account'
-      ? { kind: 'service-account', userId, groupId: target.groupId }
-      : { kind: target.kind, userId };
-  const group = target.kind === 'service-account' ? `:${target.groupId.toLowerCase()}` : '';
-  return {
-    target: kindTarget,
-    shown: target.kind === 'service-account' ? target.groupId : userId,
-    label: tokenKind(kindTarget.kind).label(kindTarget),
-    key: `${target.kind}:${userId}${group}`,
-  };
+  const { user, ...rest } = target;
+  const kindTarget: TokenTarget = user
+    ? { ...rest, userId: await resolveUserId(client, user) }
+    : rest;
+  // What the list names: the group of a service account, the project or group, else the user.
+  const place = kindTarget.groupId ?? kindTarget.projectId;
+  const shown = place ?? kindTarget.userId ?? '';
+  const key = [target.kind, kindTarget.userId, place?.toLowerCase()]
+    .filter((part) => part !== undefined)
+    .join(':');
+  const label = user ? tokenKind(target.kind).label(kindTarget) : refLabel(target);
+  return { target: kindTarget, shown, label, key };
 }
 
 function listed(
@@ -353,7 +177,7 @@ function listed(
 ): ListedToken {
   // Everything here is GitLab's data: a name may hold anything, even a secret pasted into it.
   const text = (value: string): string => scrubSecrets(value, secrets);
-  const resource = type === 'project' || type === 'group';
+  const resource = findKind(type)?.accessLevel === true;
   return {
     id: token.id,
     name: text(token.name),
@@ -385,17 +209,16 @@ function byExpiry(a: ListedToken, b: ListedToken): number {
  */
 export async function listActiveTokens(
   client: GitLabClient,
-  inputs: Pick<ListInputs, 'targets' | 'within' | 'instanceUrl' | 'credential'> & {
-    words?: Words;
-  },
+  request: { targets: TargetRef[]; within: ListWindow | undefined },
   secrets: Set<string>,
   now: Date,
+  describeFailure: DescribeFailure,
 ): Promise<TargetListing[]> {
-  const lastDay = inputs.within?.lastDay;
+  const lastDay = request.within?.lastDay;
   // GitLab's expires_before is `expires_at < date`: the day after the last one listed.
-  const filter: TokenFilter = lastDay === undefined ? {} : { expiresBefore: addDays(lastDay, 1) };
+  const filter: TokenFilter = lastDay === undefined ? {} : { expiresBefore: dayAfter(lastDay) };
   const listings = await mapWithConcurrency(
-    inputs.targets,
+    request.targets,
     DEFAULT_MAX_CONCURRENCY,
     async (target): Promise<TargetListing> => {
       let label = refLabel(target);
@@ -408,7 +231,7 @@ export async function listActiveTokens(
             ? await personalTokens(client, resolved.target, filter, resolved.admin ?? true)
             : (await tokenKind(kind).list(client, resolved.target, filter)).map((token) => ({
                 token,
-                type: kind as TokenType,
+                type: kind,
               }));
         const tokens = found
           .filter(({ token }) => isListed(token, now, lastDay))
@@ -416,18 +239,9 @@ export async function listActiveTokens(
           .sort(byExpiry);
         return { label, tokens, key: resolved.key };
       } catch (error) {
-        const diagnostics = await gatherDiagnostics(client, error);
-        const context = {
-          instanceUrl: inputs.instanceUrl,
-          subject: label,
-          groupId: 'groupId' in target ? target.groupId : undefined,
-          kind: target.kind === 'own' ? ('personal' as const) : target.kind,
-          skipAuth: inputs.credential === undefined,
-          secrets,
-          diagnostics,
-          words: inputs.words,
-        };
-        return { label, error: describeError(error, context) };
+        const kind = target.kind === 'own' ? 'personal' : target.kind;
+        const about = { kind, subject: label, groupId: target.groupId, secrets };
+        return { label, error: await describeFailure(error, about) };
       }
     },
   );
@@ -438,107 +252,4 @@ export async function listActiveTokens(
     seen.add(listing.key);
     return true;
   });
-}
-
-/** `--output json`: one array of every listed token (`[]` for none), for jq and the like. */
-export function listJson(listings: readonly TargetListing[]): string {
-  const tokens = listings.flatMap((listing) => ('tokens' in listing ? listing.tokens : []));
-  return `${JSON.stringify(tokens, null, 2)}\n`;
-}
-
-const COLUMNS = ['TYPE', 'TARGET', 'ID', 'NAME', 'EXPIRES', 'DAYS', 'LAST USED', 'SCOPES'];
-const MAX_CELL = 40;
-
-/** The default output: a table, one line per token (nothing for none). One line per cell. */
-export function listTable(listings: readonly TargetListing[]): string {
-  const rows = listings
-    .flatMap((listing) => ('tokens' in listing ? listing.tokens : []))
-    .map((token) =>
-      [
-        token.type,
-        String(token.target),
-        String(token.id),
-        token.name,
-        token.expires_at ?? 'never',
-        token.days_left === null ? '-' : String(token.days_left),
-        token.last_used_at ?? 'never',
-        token.scopes.join(',') || '-',
-      ].map((cell) => oneLine(cell, MAX_CELL) || '-'),
-    );
-  if (rows.length === 0) return '';
-  const widths = COLUMNS.map((title, column) =>
-    Math.max([...title].length, ...rows.map((row) => [...row[column]].length)),
-  );
-  const line = (cells: string[]): string =>
-    `${cells
-      .map((cell, column) =>
-        column === cells.length - 1
-          ? cell
-          : cell.padEnd(widths[column] + cell.length - [...cell].length),
-      )
-      .join('  ')}\n`;
-  return [COLUMNS, ...rows].map(line).join('');
-}
-
-/** The line on stderr that says what was listed for a target, or why it could not be. */
-export function listingLine(listing: TargetListing, within: ListInputs['within']): string {
-  if ('error' in listing) return `error: ${listing.error}`;
-  const count = listing.tokens.length;
-  const soon = within ? ` expiring by ${within.lastDay} (within ${within.days} days)` : '';
-  return `Listed ${count} active token${count === 1 ? '' : 's'} of ${listing.label}${soon}.`;
-}
-
-export interface ListIo {
-  /** Resolves once the text is written; rejects when it cannot be (a closed pipe: EPIPE). */
-  stdout(text: string): Promise<void>;
-  stderr(text: string): void;
-}
-
-/**
- * The `list` command: 0 when every target was listed (whatever expires), 1 when one could not
- * be (the others are still printed) or stdout could not be written; `usage` reports bad flags
- * (before any request) and returns its exit code.
- */
-export async function runList(
-  read: InputReader,
-  ids: readonly string[],
-  env: Env,
-  io: ListIo,
-  secrets: Set<string>,
-  now: Date,
-  usage: (message: string) => number,
-  words: Words = CLI_WORDS,
-): Promise<number> {
-  let inputs: ListInputs;
-  try {
-    inputs = parseListInputs(read, ids, env, now, words);
-  } catch (error) {
-    if (error instanceof InputError)
-      return usage(describeError(error, { instanceUrl: '', secrets, words }));
-    throw error;
-  }
-  const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY);
-  try {
-    if (inputs.insecureHttp) {
-      io.stderr(
-        'warning: plain http to a remote host: the credential crosses the network unencrypted\n',
-      );
-    }
-    const listings = await listActiveTokens(client, inputs, secrets, now);
-    for (const listing of listings) io.stderr(`${listingLine(listing, inputs.within)}\n`);
-    const out = inputs.output === 'json' ? listJson(listings) : listTable(listings);
-    try {
-      if (out) await io.stdout(out);
-    } catch (error) {
-      const why =
-        error instanceof Error
-          ? ((error as NodeJS.ErrnoException).code ?? error.message)
-          : String(error);
-      io.stderr(`error: the list could not be written to stdout (${oneLine(why, 200)})\n`);
-      return 1;
-    }
-    return listings.every((listing) => 'tokens' in listing) ? 0 : 1;
-  } finally {
-    client.dispose();
-  }
 }

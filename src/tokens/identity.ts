@@ -4,32 +4,11 @@
  * only a name this run generated (unique to the step: run, attempt, job, random suffix) proves it.
  * A token that nothing proves is never revoked: it is named in a warning instead.
  */
-import { randomBytes } from 'node:crypto';
 import type { PersonalAccessToken } from '../gitlab/token.js';
-
-const MARKER = /\[create-gitlab-token ([0-9a-f]{12})\]/;
-
-/** A new marker for one request. */
-export function newMarker(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** The description sent with a create request: the user's, then the marker. */
-export function describedWith(description: string | undefined, marker: string): string {
-  const tag = `[create-gitlab-token ${marker}]`;
-  return description ? `${description} ${tag}` : tag;
-}
-
-/** Characters the marker adds to a description (checked against GitLab's 255). */
-export const MARKER_LENGTH = describedWith('', '0'.repeat(12)).length + 1;
+import { markerIn } from '../util/marker.js';
 
 export function markerOf(token: PersonalAccessToken): string | undefined {
-  return typeof token.description === 'string' ? MARKER.exec(token.description)?.[1] : undefined;
-}
-
-/** The user's part of a description: what they wrote, without our marker. */
-export function userDescription(description: string | null | undefined): string {
-  return (description ?? '').replace(MARKER, '').trim();
+  return markerIn(token.description);
 }
 
 export interface Proof {

@@ -2,19 +2,10 @@
  * Reads the journal (run-state.ts) back in the post step: every entry checked before use, since
  * the runner hands back whatever the state held. Only the post step loads this.
  */
-import type { KindName, TokenTarget } from '../kinds/index.js';
+import { findKind, type TokenTarget } from '../kinds/index.js';
 import { STATE_INTERRUPTED, STATE_PREFIX, STATE_REPORTED, type JournalEntry } from './journal.js';
-import { isTokenId } from '../gitlab/token.js';
+import { isPositiveId as isTokenId } from '../inputs/fields.js';
 
-const KINDS: readonly KindName[] = [
-  'personal',
-  'impersonation',
-  'service-account',
-  'project',
-  'group',
-];
-/** The kinds whose target is a user (the others' is a project or group, their bot made later). */
-const USER_KINDS: readonly KindName[] = ['personal', 'impersonation', 'service-account'];
 /** A numeric ID or a full path of segments (no `.` or `..`: the value goes into a URL). */
 const GROUP =
   /^(\d+|(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/(?!\.\.?(\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$/;
@@ -28,9 +19,10 @@ export function readEntry(value: string): JournalEntry | undefined {
     return undefined;
   }
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const kind = raw.kind as KindName;
-  if (!KINDS.includes(kind) || typeof raw.name !== 'string') return undefined;
-  const forUser = USER_KINDS.includes(kind);
+  // Only a kind that can make tokens has anything to clean up (the credential's own has not).
+  const kind = typeof raw.kind === 'string' ? findKind(raw.kind) : undefined;
+  if (!kind || kind.canCreate === false || typeof raw.name !== 'string') return undefined;
+  const forUser = kind.owner.includes('user');
   if (forUser ? !isTokenId(raw.user_id) : raw.user_id !== undefined) return undefined;
   if (raw.id !== undefined && !isTokenId(raw.id)) return undefined;
   if (
@@ -39,13 +31,13 @@ export function readEntry(value: string): JournalEntry | undefined {
   ) {
     return undefined;
   }
-  const target: TokenTarget = { kind };
+  const target: TokenTarget = { kind: kind.name };
   if (forUser) target.userId = raw.user_id as number;
-  if (kind === 'service-account' || kind === 'group') {
+  if (kind.owner.includes('group')) {
     if (typeof raw.group_id !== 'string' || !GROUP.test(raw.group_id)) return undefined;
     target.groupId = raw.group_id;
   }
-  if (kind === 'project') {
+  if (kind.owner.includes('project')) {
     if (typeof raw.project_id !== 'string' || !GROUP.test(raw.project_id)) return undefined;
     target.projectId = raw.project_id;
   }

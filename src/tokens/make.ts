@@ -1,22 +1,20 @@
 /**
- * Makes one token for one target, safely: `if-exists` handling, and reconciliation when GitLab
- * may have acted on a request whose answer did not arrive, so that no active token this run made
- * is left unreported and no token it cannot prove its own is revoked. Those two live in
- * create-token-paths.ts, loaded only when needed: a plain create is this module alone.
+ * Makes one token for one target, safely: a create that reconciles when GitLab may have acted on
+ * a request whose answer did not arrive (reconcile.ts), so that no active token this run made is
+ * left unreported and no token it cannot prove its own is revoked; and the store-in writes of a
+ * new token. What to do with an existing token (if-exists) is renew.ts's.
  */
-import { GitLabApiError, GitLabNetworkError, TokenReconcileError } from '../gitlab/errors.js';
+import { TokenReconcileError } from './errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import type { TokenMakerPaths } from './renew.js';
-import { describedWith, newMarker, userDescription } from './identity.js';
-import type { IfExists } from '../inputs/token-request.js';
-import type { KindContext, TokenKind, TokenParams, TokenTarget } from '../kinds/index.js';
-import {
-  UnusableReplyError,
-  type PersonalAccessToken,
-  type TokenWithSecret,
-} from '../gitlab/token.js';
+import { describedWith, newMarker, userDescription } from '../util/marker.js';
+import { type Proof } from './identity.js';
+import { mayHaveActed, Reconciler, type ReconcileHooks } from './reconcile.js';
+import type { IfExists } from '../inputs/request.js';
+import type { TokenKind, TokenParams, TokenTarget } from '../kinds/index.js';
+import type { PersonalAccessToken, TokenWithSecret } from '../gitlab/token.js';
+import { GitLabApiError } from '../gitlab/errors.js';
 import { oneLine } from '../util/text.js';
-import { FEATURE_SINCE } from '../gitlab/version.js';
+import { FEATURE_SINCE } from '../gitlab/features.js';
 import type { StoreWriteError } from '../stores/errors.js';
 import type { SecretStores } from '../stores/index.js';
 import { ACTION_WORDS, type Words } from '../inputs/words.js';
@@ -43,10 +41,8 @@ export interface Journal {
   refused(target: TokenTarget, name: string, marker: string): void;
 }
 
-export interface CreateHooks extends KindContext {
+export interface CreateHooks extends ReconcileHooks {
   journal?: Journal;
-  /** milliseconds to wait before looking for a token whose reply was lost (late commits) */
-  settleMs?: number;
   /**
    * True once the step is cancelled: a request cut short is then left to the journal (the post
    * step looks for its token) instead of waiting and listing while the runner is ending the step.
@@ -90,23 +86,11 @@ export interface UnchangedToken {
   target: TokenTarget;
 }
 
-/**
- * True when GitLab may have stored a token although the reply does not say so: the request was
- * sent and no answer came, a gateway or server error, a 429 that GitLab's own limiter did not
- * send, or a reply without a usable token.
- */
-export function mayHaveActed(error: unknown): boolean {
-  if (error instanceof GitLabNetworkError) return error.sent;
-  if (error instanceof UnusableReplyError) return true;
-  if (!(error instanceof GitLabApiError)) return false;
-  return error.status >= 500 || (error.status === 429 && !error.refusedByLimiter);
-}
-
 export class TokenMaker {
-  // Not private: create-token-paths.ts works on them too.
+  // Not private: renew.ts and reconcile.ts work on them too.
   readonly markers = new Set<string>();
   readonly kept: Set<number>;
-  private loadedPaths?: Promise<TokenMakerPaths>;
+  readonly reconciler: Reconciler;
 
   constructor(
     readonly client: GitLabClient,
@@ -116,13 +100,12 @@ export class TokenMaker {
     readonly hooks: CreateHooks,
   ) {
     this.kept = hooks.kept ?? new Set<number>();
+    this.reconciler = new Reconciler(this);
   }
 
-  async make(): Promise<NewToken | UnchangedToken> {
-    // Every target is checked before anything changes, whether or not a token is due.
-    await this.hooks.stores?.check();
-    if (this.request.ifExists !== 'create') return (await this.paths()).whenExists();
-    return this.createAndStore();
+  /** What proves a token this run's: its markers, or the step's own unique name. */
+  get proof(): Proof {
+    return { markers: this.markers, uniqueName: this.request.uniqueName, kept: this.kept };
   }
 
   /** A new token, written to the store-in targets. */
@@ -156,13 +139,6 @@ export class TokenMaker {
     });
   }
 
-  /** The paths a plain create never takes, loaded the first time one is. */
-  private paths(): Promise<TokenMakerPaths> {
-    return (this.loadedPaths ??= import('./renew.js').then(
-      ({ TokenMakerPaths }) => new TokenMakerPaths(this),
-    ));
-  }
-
   keep(token: TokenWithSecret, marker: string | undefined, rotatedFrom?: number): TokenWithSecret {
     this.hooks.onSecret(token.token);
     this.kept.add(token.id);
@@ -192,7 +168,7 @@ export class TokenMaker {
         });
         const token = this.keep(reply, marker);
         this.checkCreated(token);
-        if (lostSentAt !== undefined) await (await this.paths()).lookAgain(lostSentAt);
+        if (lostSentAt !== undefined) await this.reconciler.lookAgain(lostSentAt);
         return token;
       } catch (error) {
         if (!mayHaveActed(error)) {
@@ -208,7 +184,7 @@ export class TokenMaker {
             error,
           );
         }
-        await (await this.paths()).reconcile(sentAt, error);
+        await this.reconciler.reconcile(sentAt, error);
         // A server error is reported, not repeated: the request itself may be what fails.
         if (error instanceof GitLabApiError && error.status === 500) throw error;
         if (attempt === 2) {

@@ -4,10 +4,12 @@
  * Once the step is told to stop (a cancel, or the rate-limit budget spent), no new user is begun.
  */
 import { TokenMaker, type CreateHooks, type NewToken, type UnchangedToken } from './make.js';
-import { DuplicateUserError, NotStartedError } from '../gitlab/errors.js';
+import { obtainToken } from './renew.js';
+import { DuplicateUserError, NotStartedError, type DescribeFailure } from './errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { resolveUserId } from '../gitlab/users.js';
-import type { TargetRef, TokenRequestInputs, UserRef } from '../inputs/token-request.js';
+import type { TargetRef, UserRef } from '../inputs/targets.js';
+import type { RunInputs } from './inputs.js';
 import { tokenKind, type TokenTarget } from '../kinds/index.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 
@@ -36,36 +38,23 @@ export function userLabel(user: UserRef): string {
 
 /** `user 42`, `user @alice`, `project acme/app`, `group acme`: what the inputs asked for. */
 export function refLabel(ref: TargetRef): string {
-  if (ref.kind === 'project') return `project ${ref.projectId}`;
-  if (ref.kind === 'group') return `group ${ref.groupId}`;
-  if (ref.kind === 'self') return 'the credential itself';
-  return userLabel(ref.user);
+  if (ref.user) return userLabel(ref.user);
+  if (ref.projectId !== undefined) return `project ${ref.projectId}`;
+  if (ref.groupId !== undefined) return `group ${ref.groupId}`;
+  return tokenKind(ref.kind).label({ kind: ref.kind });
 }
 
 /** The target of a request, once its user (if any) is resolved to an ID. */
 async function resolveTarget(client: GitLabClient, ref: TargetRef): Promise<TokenTarget> {
-  switch (ref.kind) {
-    case 'project':
-      return { kind: 'project', projectId: ref.projectId };
-    case 'group':
-      return { kind: 'group', groupId: ref.groupId };
-    case 'self':
-      return { kind: 'self' };
-    case 'service-account':
-      return {
-        kind: ref.kind,
-        userId: await resolveUserId(client, ref.user),
-        groupId: ref.groupId,
-      };
-    default:
-      return { kind: ref.kind, userId: await resolveUserId(client, ref.user) };
-  }
+  const { user, ...target } = ref;
+  return user ? { ...target, userId: await resolveUserId(client, user) } : target;
 }
 
 export async function createTokens(
   client: GitLabClient,
-  inputs: TokenRequestInputs,
+  inputs: RunInputs,
   hooks: CreateHooks,
+  describeFailure: DescribeFailure,
   stop: StopSignal = { reason: undefined },
 ): Promise<TokenResult[]> {
   const secrets = new Set<string>(
@@ -108,7 +97,7 @@ export async function createTokens(
         cancelled: () => stop.reason === 'cancelled',
         kept,
       });
-      const outcome = await maker.make();
+      const outcome = await obtainToken(maker);
       if ('existing' in outcome) return { ref, userId, unchanged: outcome };
       // A store that failed with the token left active: reported, and the step fails.
       const error = outcome.storeError && (await describe(outcome.storeError));
@@ -122,20 +111,9 @@ export async function createTokens(
       };
     }
 
-    async function describe(error: unknown): Promise<string> {
-      // Failure-only: loaded when a step fails, so that a run that succeeds never evaluates it.
-      const { describeError, gatherDiagnostics } = await import('../messages/describe-error.js');
-      const diagnostics = await gatherDiagnostics(client, error);
-      return describeError(error, {
-        instanceUrl: inputs.instanceUrl,
-        subject: inputs.targets.length > 1 ? refLabel(ref) : undefined,
-        groupId: inputs.groupId,
-        kind: ref.kind,
-        skipAuth: inputs.credential === undefined,
-        secrets,
-        diagnostics,
-        words: hooks.words,
-      });
+    function describe(error: unknown): Promise<string> {
+      const subject = inputs.targets.length > 1 ? refLabel(ref) : undefined;
+      return describeFailure(error, { kind: ref.kind, subject, groupId: inputs.groupId, secrets });
     }
   });
 }

@@ -37,9 +37,7 @@ export function tokenOutputs(tokens: NewToken[]): TokenOutput[] {
       scopes: token.scopes,
       expires_at: token.expires_at,
     };
-    if (target.kind === 'project' || target.kind === 'group') {
-      output.access_level = token.access_level;
-    }
+    if (tokenKind(target.kind).accessLevel) output.access_level = token.access_level;
     return output;
   });
 }
@@ -73,8 +71,13 @@ function describedOutputs(token: PersonalAccessToken): Record<string, string> {
 
 /** `Created token ID 7 for project acme/app (bot user 93), expiring 2026-12-01.`, one line. */
 export function madeLine({ token, rotatedFrom, oldMayBeActive, target }: NewToken): string {
-  const label = tokenKind(target.kind).label(target);
-  const who = target.userId === undefined ? `${label} (bot user ${token.user_id})` : label;
+  const kind = tokenKind(target.kind);
+  const label = kind.label(target);
+  // A project's or group's token has a bot user of its own; a person's token is their own.
+  const who =
+    target.userId !== undefined
+      ? label
+      : `${label} (${kind.botUser ? 'bot user' : 'user'} ${token.user_id})`;
   const expiry = `expiring ${token.expires_at ?? 'never'}`;
   if (rotatedFrom !== undefined && oldMayBeActive) {
     return oneLine(

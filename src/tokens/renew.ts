@@ -1,25 +1,15 @@
 /**
- * The paths of TokenMaker that a plain create never takes: `if-exists` (rotate, replace, fail),
- * and reconciliation after a reply that may hide a token. create-token.ts loads this module the
- * first time one is taken, so that a run that only creates never evaluates it.
+ * A token for a target whatever already exists: `if-exists` create, rotate (when due, by
+ * rotate-before), replace (create, store, revoke the old one: with store-in, or when the scopes
+ * changed, or after a lost rotation) or fail.
  */
-import { mayHaveActed, type NewToken, type TokenMaker, type UnchangedToken } from './make.js';
-import {
-  RevokeNotConfirmedError,
-  TokenExistsError,
-  TokenReconcileError,
-} from '../gitlab/errors.js';
-import { provenOurs, userDescription, type Proof } from './identity.js';
+import type { NewToken, TokenMaker, UnchangedToken } from './make.js';
+import { mayHaveActed } from './reconcile.js';
+import { RevokeNotConfirmedError } from '../gitlab/errors.js';
+import { TokenExistsError, TokenReconcileError } from './errors.js';
+import { userDescription } from '../util/marker.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../gitlab/token.js';
-import { FEATURE_SINCE } from '../gitlab/version.js';
-
-/** GitLab keeps a late commit this long after a gateway gave up; look again after it. */
-const DEFAULT_SETTLE_MS = 2000;
-/** The server's clock may be off: look this far before the request for its token. */
-const KNOWN_CLOCK_MARGIN_MS = 5 * 60_000;
-const UNKNOWN_CLOCK_MARGIN_MS = 24 * 3600_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { FEATURE_SINCE } from '../gitlab/features.js';
 
 function sameScopes(a: string[], b: string[]): boolean {
   const have = new Set(a);
@@ -32,7 +22,17 @@ function newest(tokens: PersonalAccessToken[]): PersonalAccessToken {
   )[0];
 }
 
-export class TokenMakerPaths {
+/**
+ * The step's token for the maker's target: every store-in target is checked before anything
+ * changes (whether or not a token is due), then if-exists decides.
+ */
+export async function obtainToken(maker: TokenMaker): Promise<NewToken | UnchangedToken> {
+  await maker.hooks.stores?.check();
+  if (maker.request.ifExists === 'create') return maker.createAndStore();
+  return new Renewal(maker).whenExists();
+}
+
+class Renewal {
   constructor(private readonly maker: TokenMaker) {}
 
   // The maker's state, under the names these methods had as the maker's own.
@@ -50,12 +50,6 @@ export class TokenMakerPaths {
   }
   private get hooks() {
     return this.maker.hooks;
-  }
-  private get markers() {
-    return this.maker.markers;
-  }
-  private get kept() {
-    return this.maker.kept;
   }
 
   /** if-exists rotate or fail: an existing token of the name is rotated, replaced or refused. */
@@ -100,10 +94,6 @@ export class TokenMakerPaths {
     return false;
   }
 
-  private get proof(): Proof {
-    return { markers: this.markers, uniqueName: this.request.uniqueName, kept: this.kept };
-  }
-
   /**
    * Rotates `current`. A rotation whose reply was lost is never sent again (GitLab may have done
    * it, and the old token is then revoked): the token is replaced by a new one instead.
@@ -121,8 +111,8 @@ export class TokenMakerPaths {
       this.hooks.log.warning(
         `The reply to the rotation of token ID ${current.id} was lost; a rotation is never sent twice, so a new token replaces it.`,
       );
-      await this.settle();
-      await this.reportStrangers(sentAt, current.id);
+      await this.maker.reconciler.settle();
+      await this.maker.reconciler.reportStrangers(sentAt, current.id);
       return this.replace(current, 'could not be rotated');
     }
     this.maker.keep(rotated, undefined, current.id);
@@ -137,7 +127,7 @@ export class TokenMakerPaths {
    * one is a plain 401: it does not set off reuse detection).
    */
   private async lostSelfRotation(current: PersonalAccessToken, cause: unknown): Promise<Error> {
-    await this.settle();
+    await this.maker.reconciler.settle();
     try {
       const still = await this.kind.list(this.client, this.target, { name: current.name });
       if (still.some((token) => token.id === current.id)) {
@@ -197,107 +187,5 @@ export class TokenMakerPaths {
         `Token ID ${rotated.id} keeps the description of the token it was rotated from (GitLab's rotation keeps name, scopes and description): ${JSON.stringify(kept)}.`,
       );
     }
-  }
-
-  private settle(): Promise<void> {
-    return sleep(this.hooks.settleMs ?? DEFAULT_SETTLE_MS);
-  }
-
-  /** Since when to look, on GitLab's clock: tokens it made for a request sent at `sentAt`. */
-  private createdAfter(sentAt: number): string {
-    const server = this.client.serverTime(sentAt);
-    const since =
-      server === undefined ? sentAt - UNKNOWN_CLOCK_MARGIN_MS : server - KNOWN_CLOCK_MARGIN_MS;
-    return new Date(since).toISOString();
-  }
-
-  private async candidates(sentAt: number): Promise<PersonalAccessToken[]> {
-    const { name } = this.request.params;
-    try {
-      return await this.kind.list(this.client, this.target, {
-        name,
-        createdAfter: this.createdAfter(sentAt),
-      });
-    } catch (error) {
-      throw new TokenReconcileError(
-        `GitLab may have made a token named ${JSON.stringify(name)} for ${this.kind.label(this.target)} without saying so, and its tokens could not be listed to check: look for it and revoke it by hand`,
-        error,
-      );
-    }
-  }
-
-  /**
-   * After a reply that may hide a token: wait for a late commit, then revoke every active token
-   * proven to be this run's (its marker, or the step's own name) and name the others.
-   */
-  async reconcile(sentAt: number, cause: unknown, settle = true): Promise<void> {
-    if (settle) await this.settle();
-    const failed: number[] = [];
-    const found = await this.candidates(sentAt);
-    for (const token of found) {
-      if (this.kept.has(token.id)) continue;
-      if (!provenOurs(token, this.proof)) {
-        if (this.madeSince(token, sentAt)) this.warnStranger(token);
-        continue;
-      }
-      try {
-        await this.kind.revoke(this.client, this.target, token.id, this.hooks);
-        this.hooks.log.info(
-          `Revoked token ID ${token.id}, made by a request whose reply was lost.`,
-        );
-      } catch (error) {
-        // A revoke by rotation that stopped halfway leaves its successor active: name that one.
-        failed.push(error instanceof RevokeNotConfirmedError ? error.tokenId : token.id);
-      }
-    }
-    if (failed.length > 0) {
-      throw new TokenReconcileError(
-        `token ID ${failed.join(', ')}, made by a request whose reply was lost, could not be revoked: revoke it by hand`,
-        cause,
-        failed,
-      );
-    }
-  }
-
-  /** After a retry that worked: a lost request's token may have been committed late. */
-  async lookAgain(sentAt: number): Promise<void> {
-    try {
-      // No wait: the retry itself took a round trip after the lost request's settling time.
-      await this.reconcile(sentAt, undefined, false);
-    } catch (error) {
-      const detail = error instanceof TokenReconcileError ? `: ${error.message}` : '';
-      this.hooks.log.warning(
-        `Could not check again for a late token of a lost request for ${this.kind.label(this.target)}${detail}.`,
-      );
-    }
-  }
-
-  private async reportStrangers(sentAt: number, except: number): Promise<void> {
-    try {
-      for (const token of await this.candidates(sentAt)) {
-        if (token.id !== except && !this.kept.has(token.id) && this.madeSince(token, sentAt)) {
-          this.warnStranger(token);
-        }
-      }
-    } catch {
-      this.hooks.log.warning(
-        `Could not list the tokens of ${this.kind.label(this.target)} to look for a token the lost rotation may have made: check by hand.`,
-      );
-    }
-  }
-
-  /**
-   * Could GitLab have made `token` for a request sent at `sentAt`? On GitLab's clock (known by
-   * now from the list's Date header), with a minute's allowance.
-   */
-  private madeSince(token: PersonalAccessToken, sentAt: number): boolean {
-    const server = this.client.serverTime(sentAt);
-    return server === undefined || Date.parse(token.created_at) >= server - 60_000;
-  }
-
-  private warnStranger(token: PersonalAccessToken): void {
-    this.hooks.log.warning(
-      `Token ID ${token.id} named ${JSON.stringify(token.name)} of ${this.kind.label(this.target)} was made around the time of a lost request, but nothing proves this run made it, so it was left active: if it is not in use elsewhere, revoke it by hand.`,
-    );
   }
 }

@@ -4,7 +4,8 @@
  */
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import { DEFAULT_MAX_CONCURRENCY, type ConnectionInputs } from '../inputs/token-request.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../inputs/request.js';
+import type { DescribeFailure } from './errors.js';
 import {
   tokenKind,
   type KindContext,
@@ -22,10 +23,10 @@ export type RevokeResult =
 
 export async function revokeTokens(
   client: GitLabClient,
-  connection: ConnectionInputs,
   requests: RevokeRequest[],
   context: KindContext,
   secrets: Set<string>,
+  describeFailure: DescribeFailure,
 ): Promise<RevokeResult[]> {
   const onSecret = (secret: string): void => {
     secrets.add(secret);
@@ -40,16 +41,8 @@ export async function revokeTokens(
       });
       return { request, outcome };
     } catch (error) {
-      const ctx = {
-        instanceUrl: connection.instanceUrl,
-        groupId: request.target.groupId,
-        kind: request.target.kind,
-        secrets,
-        words: context.words,
-      };
-      const { describeError, gatherDiagnostics } = await import('../messages/describe-error.js');
-      const diagnostics = await gatherDiagnostics(client, error);
-      return { request, error: describeError(error, { ...ctx, diagnostics }) };
+      const about = { kind: request.target.kind, groupId: request.target.groupId, secrets };
+      return { request, error: await describeFailure(error, about) };
     }
   });
 }

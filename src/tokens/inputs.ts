@@ -1,0 +1,21 @@
+/**
+ * Every input of a run that makes tokens: the request's (inputs/request.ts) and store-in's
+ * (stores/targets.ts), read into one list of problems so that all are reported together, before
+ * any request.
+ */
+import { readInputs, type TokenRequestInputs } from '../inputs/request.js';
+import { Problems, type Env, type InputReader } from '../inputs/problems.js';
+import type { Words } from '../inputs/words.js';
+import { parseStoreInputs, type StoreInputs } from '../stores/targets.js';
+
+export type RunInputs = TokenRequestInputs & StoreInputs;
+
+/** Parses the inputs of a run; throws InputError listing all problems. */
+export function parseRunInputs(read: InputReader, env: Env, now: Date, words?: Words): RunInputs {
+  const problems = new Problems(words);
+  const request = readInputs(read, env, now, problems);
+  const made = { targets: request.targets.length, revoke: request.revoke };
+  const stores = parseStoreInputs(read, env, problems, made);
+  problems.throwIfAny();
+  return { ...request, ...stores };
+}
