@@ -581,7 +581,7 @@ describe('CLI: list failures', () => {
 
   it.each([
     [['--expiring-within', '0d'], 'expiring-within: expected a number of days from 1 to 3650'],
-    [['--expiring-within', '30 days'], 'expiring-within: expected'],
+    [['--expiring-within', '30x'], 'expiring-within: expected'],
     [['--expiring-within', 'd'], 'expiring-within: expected'],
     [['--expiring-within=-1d'], 'expiring-within: expected'],
     [['--expiring-within', '1.5d'], 'expiring-within: expected'],
