@@ -1,11 +1,13 @@
 /**
- * action.yml against GitHub's metadata rules and against the code and docs: allowed branding,
- * every input and output described, node24 entry points that exist, and every input documented
- * in docs/reference.md (docs-reference.test.ts compares the two in full) and read by the code.
+ * action.yml against GitHub's metadata rules and against the code and docs: a description the
+ * Marketplace takes whole, allowed branding, every input and output described, node24 entry
+ * points that exist, and every input documented in docs/reference.md (docs-reference.test.ts
+ * compares the two in full) and read by the code.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import { VERSION } from '../../src/util/release.js';
 import { ROOT } from '../helpers/run-action.js';
 
@@ -49,6 +51,16 @@ const COLOURS = [
 const REFUSED_ICONS = ['key', 'tool', 'coffee', 'hexagon', 'bold', 'chrome', 'codepen', 'github'];
 
 describe('action.yml', () => {
+  it("has a description GitHub's Marketplace takes whole (fewer than 125 characters)", () => {
+    const { description } = parse(yaml) as { description?: unknown };
+    expect(typeof description).toBe('string');
+    expect((description as string).trim()).not.toBe('');
+    expect({ description, length: (description as string).length < 125 }).toEqual({
+      description,
+      length: true,
+    });
+  });
+
   it('has allowed branding', () => {
     const icon = /^ {2}icon:\s*(\S+)\s*$/m.exec(yaml)?.[1];
     const color = /^ {2}color:\s*(\S+)\s*$/m.exec(yaml)?.[1];
