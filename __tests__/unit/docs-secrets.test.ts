@@ -3,26 +3,18 @@
  * `${{ … }}`: the runner pastes the value into the script before the shell reads it, so the
  * shell would take it as code (and a script that echoes it prints it). A secret reaches a
  * `run:` block only through `env:`. Secrets: the action's `token` and `tokens` outputs (of any
- * step), and `secrets.*`.
+ * step), and `secrets.*`. The docs: the README, SECURITY.md, CONTRIBUTING.md, CHANGELOG.md and
+ * every docs/*.md.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { DOC_FILES, readDoc, yamlBlocks } from '../helpers/docs.js';
 import { ROOT } from '../helpers/run-action.js';
 
 /** An expression that reads a secret: `outputs.token`, `outputs.tokens`, `secrets.X`. */
 const SECRET_EXPRESSION =
   /\$\{\{[^}]*?(\boutputs\s*(\.\s*tokens?\b|\[\s*['"]tokens?['"]\s*\])|\bsecrets\s*[.[])[^}]*\}\}/;
-
-/** The YAML of each fenced ```yaml (or ```yml) block of a Markdown file. */
-function yamlBlocks(markdown: string): string[] {
-  const blocks: string[] = [];
-  const fence = /^( *)```ya?ml\s*\n([\s\S]*?)^\1```\s*$/gm;
-  for (let match = fence.exec(markdown); match; match = fence.exec(markdown)) {
-    blocks.push(match[2]);
-  }
-  return blocks;
-}
 
 /** Every `run:` value of a YAML text: the line itself, or a `|`/`>` block's indented lines. */
 function runScripts(yaml: string): string[] {
@@ -52,15 +44,18 @@ function secretInterpolations(yaml: string): string[] {
   return runScripts(yaml).filter((script) => SECRET_EXPRESSION.test(script));
 }
 
-const DOCS = ['README.md', 'SECURITY.md', 'CONTRIBUTING.md', 'CHANGELOG.md'];
 const WORKFLOWS = readdirSync(join(ROOT, '.github', 'workflows'))
   .filter((file) => /\.ya?ml$/.test(file))
   .map((file) => join('.github', 'workflows', file));
 
 describe('secrets never written into scripts with ${{ … }}', () => {
-  it.each(DOCS)('%s: its YAML examples pass secrets through env:', (file) => {
-    const blocks = yamlBlocks(readFileSync(join(ROOT, file), 'utf8'));
-    if (file === 'README.md') expect(blocks.length).toBeGreaterThan(5);
+  it('reads the docs/ folder too', () => {
+    expect(DOC_FILES).toEqual(expect.arrayContaining(['docs/reference.md', 'docs/renewal.md']));
+  });
+
+  it.each(DOC_FILES)('%s: its YAML examples pass secrets through env:', (file) => {
+    const blocks = yamlBlocks(readDoc(file)).map((block) => block.text);
+    if (file === 'README.md') expect(blocks.length).toBeGreaterThanOrEqual(2);
     expect({ file, interpolated: blocks.flatMap(secretInterpolations) }).toEqual({
       file,
       interpolated: [],
@@ -73,12 +68,13 @@ describe('secrets never written into scripts with ${{ … }}', () => {
     expect(secretInterpolations(yaml)).toEqual([]);
   });
 
-  it('the README does hand the token output to a script, through env:', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const env = yamlBlocks(readme).filter((block) =>
-      /^\s+[A-Z_]+: \$\{\{ steps\.\w+\.outputs\.tokens? \}\}$/m.test(block),
-    );
-    expect(env.length).toBeGreaterThanOrEqual(2);
+  it('the docs do hand the token outputs to a script, through env: (the README too)', () => {
+    const handing = (file: string): string[] =>
+      yamlBlocks(readDoc(file))
+        .map((block) => block.text)
+        .filter((block) => /^\s+[A-Z_]+: \$\{\{ steps\.\w+\.outputs\.tokens? \}\}$/m.test(block));
+    expect(handing('README.md').length).toBeGreaterThanOrEqual(1);
+    expect(DOC_FILES.flatMap(handing).length).toBeGreaterThanOrEqual(3);
   });
 
   describe('the check itself', () => {
