@@ -6,7 +6,7 @@ import { markerOf, provenOurs } from '../../src/tokens/identity.js';
 import { isAlreadyRevoked } from '../../src/kinds/responses.js';
 import { notFoundKind } from '../../src/gitlab/errors.js';
 import { searchableName } from '../../src/kinds/list.js';
-import { readEntry } from '../../src/tokens/journal-reader.js';
+import { readEntry } from '../../src/tokens/journal.js';
 import { readNewToken, readToken, UnusableReplyError } from '../../src/gitlab/token.js';
 import { hasFeature, needsVersion, parseVersion } from '../../src/gitlab/features.js';
 

@@ -23,7 +23,7 @@ const describer = (client: GitLabClient, connection: ConnectionInputs) =>
     skipAuth: connection.credential === undefined,
   });
 import { STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from '../tokens/journal.js';
-import { readJournal } from '../tokens/journal-reader.js';
+import { readJournal } from '../tokens/journal.js';
 import type { PersonalAccessToken } from '../gitlab/token.js';
 
 export async function runPost(): Promise<void> {
