@@ -267,16 +267,17 @@ describe('CLI: create', () => {
     const first = await cli([...args, '--output', 'token'], env);
     expect(first.code).toBe(0);
     const old = lastToken();
-    const second = await cli(args, env);
+    // A rotation's new secret must go somewhere (issue #18): --output token prints it.
+    const second = await cli([...args, '--output', 'token'], env);
     expect(second.code).toBe(0);
     const rotated = lastToken();
     expect(second.stderr).toContain(`Rotated token ID ${old.id} into token ID ${rotated.id}`);
     expect(old.active).toBe(false);
     expect(rotated.active).toBe(true);
     expect(first.stdout).toBe(`${old.token}\n`);
-    expect(second.stdout).toBe('');
+    expect(second.stdout).toBe(`${rotated.token}\n`);
     expectNoLeaks(first, true, GROUP_OWNER_TOKEN);
-    expectNoLeaks(second, false, GROUP_OWNER_TOKEN);
+    expectNoLeaks(second, true, GROUP_OWNER_TOKEN);
   });
 
   it('--if-exists fail exits 1 naming the existing token', async () => {

@@ -25,6 +25,7 @@ type Switches = Pick<
   | 'latencyMs'
   | 'version'
   | 'requireExpiry'
+  | 'tokenPrefix'
   | 'clockOffsetMs'
   | 'outsideApi'
   | 'maskedRawRelaxed'
@@ -32,7 +33,7 @@ type Switches = Pick<
 
 function switchesOf(sim: GitLabSimulator): Switches {
   const { adminMode, gitlabDotCom, anonymousUserId, latencyMs } = sim;
-  const { requireExpiry, clockOffsetMs, outsideApi, maskedRawRelaxed } = sim;
+  const { requireExpiry, tokenPrefix, clockOffsetMs, outsideApi, maskedRawRelaxed } = sim;
   // a copy: a test may change sim.version.version in place
   const version = { ...sim.version };
   return {
@@ -42,6 +43,7 @@ function switchesOf(sim: GitLabSimulator): Switches {
     latencyMs,
     version,
     requireExpiry,
+    tokenPrefix,
     clockOffsetMs,
     outsideApi,
     maskedRawRelaxed,

@@ -166,8 +166,13 @@ export interface SimulatorOptions {
 }
 
 /** 15 random bytes -> 20 URL-safe base64 characters, as GitLab's glpat- tokens. */
-export function newSecret(): string {
-  return `glpat-${randomBytes(15).toString('base64url')}`;
+/**
+ * A new token's secret: the instance's prefix (application setting personal_access_token_prefix,
+ * `[a-zA-Z0-9_+=/@:.-]`, at most 20 characters: app/models/application_setting.rb), then
+ * URL-safe base64.
+ */
+export function newSecret(prefix = 'glpat-'): string {
+  return `${prefix}${randomBytes(15).toString('base64url')}`;
 }
 
 export class SimState {
@@ -191,6 +196,8 @@ export class SimState {
    * when off, a token created or rotated without `expires_at` never expires.
    */
   requireExpiry = true;
+  /** The application setting personal_access_token_prefix, on every kind's new secrets. */
+  tokenPrefix = 'glpat-';
   /** Skew of the server clock (created_at, expiry, Date header) against the real one. */
   clockOffsetMs: number;
   /**
@@ -421,7 +428,7 @@ export class SimState {
       revoked: false,
       active: true,
       last_used_at: null,
-      token: newSecret(),
+      token: newSecret(this.tokenPrefix),
       impersonation: fields.impersonation,
       previous_id: fields.previousId,
     };

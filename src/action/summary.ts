@@ -1,5 +1,6 @@
 /** The job summary: one row per token asked for, never the secret. */
 import type { TokenResult } from '../tokens/many.js';
+import { findKind } from '../kinds/index.js';
 import { refLabel } from '../tokens/many.js';
 import { ACCESS_LEVELS } from '../inputs/request.js';
 import { SUMMARY_LIMIT_BYTES } from './limits.js';
@@ -70,11 +71,16 @@ function resultRow(result: TokenResult, revoke: boolean): SummaryCell[] {
   }
   const level = token.access_level;
   const access = level === undefined ? '-' : `${LEVEL_NAMES[level] ?? level}`;
-  const bot = result.userId === undefined ? ` (bot user ${token.user_id})` : '';
+  // A project's or group's token has a bot user of its own; a person's token is their own.
+  const bot =
+    result.userId !== undefined
+      ? ''
+      : ` (${findKind(result.ref.kind)?.botUser ? 'bot user' : 'user'} ${token.user_id})`;
+  const from = result.created?.rotatedFrom;
   const rotated = result.unchanged
     ? ' (not due: left as it is)'
-    : result.created?.rotatedFrom
-      ? ` (rotated from ${result.created.rotatedFrom})`
+    : from !== undefined
+      ? ` (${result.created?.replaced ? 'replaced' : 'rotated from'} ${from})`
       : '';
   return [
     kind,

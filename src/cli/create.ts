@@ -15,7 +15,14 @@ import { madeLine, madeTokens } from '../tokens/outputs.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
 import { formatOutput } from './format.js';
-import { EXIT_FAILED, EXIT_OK, stderrLog, writeFailure, type CliIo } from './io.js';
+import {
+  announceInstance,
+  EXIT_FAILED,
+  EXIT_OK,
+  stderrLog,
+  writeFailure,
+  type CliIo,
+} from './io.js';
 import { usageError } from './usage.js';
 
 export async function createCommand(
@@ -41,6 +48,21 @@ export async function createCommand(
       return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
     throw error;
   }
+  // A rotation revokes what it replaces: its new secret must go somewhere.
+  const selfRotate = inputs.targets.some((target) => target.kind === 'self');
+  if (
+    (selfRotate || inputs.ifExists === 'rotate') &&
+    output === 'none' &&
+    inputs.stores.length === 0
+  ) {
+    return usageError(
+      io,
+      selfRotate
+        ? '--self-rotate needs --output or --store-in: the credential\u2019s new secret would be printed nowhere, and the credential lost'
+        : '--if-exists rotate needs --output or --store-in: a rotated token\u2019s new secret would go nowhere, and its consumers would hold a revoked token',
+    );
+  }
+  announceInstance(io, inputs);
   const client = clientFor(inputs, inputs.maxConcurrency);
   try {
     if (inputs.insecureHttp)
@@ -79,7 +101,13 @@ export async function createCommand(
         await io.stdout(formatOutput(output, results));
       } catch (error) {
         // A closed stdout (EPIPE) or a value the format cannot hold: the tokens reached nobody.
-        reportUnwritten(io, results, writeFailure(error), secrets);
+        reportUnwritten(
+          io,
+          results,
+          writeFailure(error),
+          secrets,
+          inputs.stores.map((store) => store.label),
+        );
         return EXIT_FAILED;
       }
     }
@@ -89,38 +117,56 @@ export async function createCommand(
   }
 }
 
-/** After the result could not be written: what was made, so that it can be revoked. No secret. */
-/** The target flags of `revoke` for a token of this target (see the usage). */
-/** After the result could not be written to stdout: what was made, so that it can be revoked. No secret. */
+/**
+ * After the result could not be written to stdout: what became of each token made, and for those
+ * nobody holds, how to revoke them. A token that is stored somewhere, or that replaced another
+ * (which is gone), is in use or the only one left: it is named with where it is, never to revoke.
+ * No secret.
+ */
 function reportUnwritten(
   io: CliIo,
   results: TokenResult[],
   why: string,
   secrets: Set<string>,
+  storedIn: string[],
 ): void {
   // IDs are what GitLab returned: shown as numbers, or quoted when they are not.
   const shown = (value: unknown): string =>
     Number.isSafeInteger(value) ? String(value) : quote(String(value), 40);
-  const made = madeTokens(results).map(({ token }) => ({
-    id: shown(token.id),
-    user: shown(token.user_id),
-  }));
-  const list = made.map(({ id, user }) => `token ID ${id} (user ${user})`).join(', ');
+  const lines: string[] = [];
   // One revoke command per target, with the flags that reach that kind's own route.
   const commands = new Map<string, string[]>();
-  for (const { token, target } of madeTokens(results)) {
-    const flags = tokenKind(target.kind)
-      .cliFlags(target)
-      .map((flag) => (flag.startsWith('--') ? flag : quote(flag)))
-      .map((flag) => `${flag} `)
-      .join('');
-    commands.set(flags, [...(commands.get(flags) ?? []), `--id ${shown(token.id)}`]);
+  const orphans: string[] = [];
+  for (const made of madeTokens(results)) {
+    const { token, target, rotatedFrom, storeError } = made;
+    const kind = tokenKind(target.kind);
+    const id = shown(token.id);
+    if (storedIn.length > 0 && storeError === undefined) {
+      lines.push(`token ID ${id} is stored in ${storedIn.join(', ')}: it is in use, keep it`);
+    } else if (kind.canCreate === false) {
+      lines.push(
+        `the credential rotated itself into token ID ${id}, and its new secret was not printed: the credential is lost, create a new one by hand`,
+      );
+    } else if (rotatedFrom !== undefined) {
+      lines.push(
+        `token ID ${id} replaced token ID ${shown(rotatedFrom)} (no longer active), and its secret was not printed: run the command again to rotate it into a secret you can read`,
+      );
+    } else {
+      orphans.push(`token ID ${id} (user ${shown(token.user_id)})`);
+      const flags = kind
+        .cliFlags(target)
+        .map((flag) => (/^(--[a-z-]+|\d+)$/.test(flag) ? flag : quote(flag)))
+        .map((flag) => `${flag} `)
+        .join('');
+      commands.set(flags, [...(commands.get(flags) ?? []), `--id ${id}`]);
+    }
   }
-  const revoke = [...commands]
-    .map(([flags, ids]) => `create-gitlab-token revoke ${flags}${ids.join(' ')}`)
-    .join('; ');
-  const message =
-    `error: the result could not be written to stdout (${oneLine(why, 200)}), so nobody has ` +
-    `these tokens: ${list}. Revoke them: ${revoke}`;
+  if (orphans.length > 0) {
+    const revoke = [...commands]
+      .map(([flags, ids]) => `create-gitlab-token revoke ${flags}${ids.join(' ')}`)
+      .join('; ');
+    lines.push(`nobody has these tokens: ${orphans.join(', ')}. Revoke them: ${revoke}`);
+  }
+  const message = `error: the result could not be written to stdout (${oneLine(why, 200)}): ${lines.join('; ')}`;
   io.stderr(`${scrubSecrets(message, secrets)}\n`);
 }

@@ -26,3 +26,15 @@ export function writeFailure(error: unknown): string {
     ? ((error as NodeJS.ErrnoException).code ?? error.message)
     : String(error);
 }
+
+/** Names the instance the credential goes to when no --base-url chose it. */
+export function announceInstance(
+  io: CliIo,
+  connection: { instanceUrl: string; instanceFrom: 'base-url' | 'job' | 'default' },
+): void {
+  if (connection.instanceFrom === 'job') {
+    io.stderr(`Using GitLab at ${connection.instanceUrl} (this job's instance, CI_SERVER_URL).\n`);
+  } else if (connection.instanceFrom === 'default') {
+    io.stderr(`Using GitLab at ${connection.instanceUrl} (no --base-url given).\n`);
+  }
+}

@@ -18,7 +18,7 @@ import {
   type TargetListing,
 } from '../tokens/expiring.js';
 import { oneLine, quote } from '../util/text.js';
-import { writeFailure, type CliIo } from './io.js';
+import { announceInstance, writeFailure, type CliIo } from './io.js';
 import { usageError } from './usage.js';
 
 export type ListOutput = 'text' | 'json';
@@ -159,6 +159,7 @@ export async function runList(
       return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
     throw error;
   }
+  announceInstance(io, inputs);
   const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY);
   try {
     if (inputs.insecureHttp) {

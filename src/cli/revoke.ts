@@ -10,7 +10,7 @@ import { parseRevokeTarget, type RevokeTarget } from '../inputs/targets.js';
 import type { Words } from '../inputs/words.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
-import { EXIT_FAILED, EXIT_OK, stderrLog, type CliIo } from './io.js';
+import { announceInstance, EXIT_FAILED, EXIT_OK, stderrLog, type CliIo } from './io.js';
 import { usageError } from './usage.js';
 
 export async function revokeCommand(
@@ -43,6 +43,7 @@ export async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
   }
+  announceInstance(io, connection);
   const client = clientFor(connection);
   let results;
   try {

@@ -43,11 +43,13 @@ export const isTokenId = isPositiveId;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /**
- * What GitLab mints: a prefix such as `glpat-`, then URL-safe base64 (Devise.friendly_token),
- * with `.` in routable tokens. A value with anything a shell, a dotenv reader or a log would
- * read as syntax is not a token this client hands on.
+ * What GitLab mints: the instance's prefix, then URL-safe base64 (Devise.friendly_token), with
+ * `.` in routable tokens. The prefix is an application setting of up to 20 characters from
+ * `[a-zA-Z0-9_+=/@:.-]` (app/models/application_setting.rb `personal_access_token_prefix`,
+ * default `glpat-`), applied to every kind. A value with anything a shell, a dotenv reader or a
+ * log would read as syntax is not a token this client hands on.
  */
-const TOKEN_VALUE = /^[A-Za-z0-9_.+/=-]{8,512}$/;
+const TOKEN_VALUE = /^[A-Za-z0-9_.+/=@:-]{8,512}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

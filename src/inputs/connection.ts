@@ -10,6 +10,8 @@ import { ACTION_WORDS, type Words } from './words.js';
 export interface ConnectionInputs {
   apiUrl: string;
   instanceUrl: string;
+  /** where the instance came from: base-url, the GitLab CI job's own, or gitlab.com */
+  instanceFrom: 'base-url' | 'job' | 'default';
   /** undefined with skip-auth */
   credential: string | undefined;
   timeoutMs: number;
@@ -77,6 +79,13 @@ export function checkSecretShape(secret: string, input: string, problems: Proble
   }
 }
 
+/** The instance running this GitLab CI job: CI_SERVER_URL, else CI_API_V4_URL's. */
+export function jobInstanceUrl(env: Env): string | undefined {
+  const server = env.CI_SERVER_URL?.trim();
+  if (server) return server;
+  return env.CI_API_V4_URL?.trim() || undefined;
+}
+
 export function parseConnectionInto(
   read: InputReader,
   env: Env,
@@ -84,7 +93,11 @@ export function parseConnectionInto(
 ): ConnectionInputs {
   const allowInsecure = parseBoolean(read, 'allow-insecure-http', problems);
   const skipAuth = parseBoolean(read, 'skip-auth', problems);
-  const base = parseBaseUrl(read('base-url'), allowInsecure, problems.words);
+  // In a GitLab CI job the default instance is the job's own, never gitlab.com: the credential
+  // is that instance's (predefined variables CI_SERVER_URL, CI_API_V4_URL).
+  const jobInstance = env.GITLAB_CI === 'true' ? jobInstanceUrl(env) : undefined;
+  const given = read('base-url').trim();
+  const base = parseBaseUrl(given || jobInstance || '', allowInsecure, problems.words);
   if (typeof base === 'string') problems.add('base-url', base);
 
   let credential: string | undefined = read('gitlab-token').trim() || env.GITLAB_TOKEN?.trim();
@@ -100,6 +113,7 @@ export function parseConnectionInto(
   return {
     apiUrl: typeof base === 'string' ? '' : base.apiUrl,
     instanceUrl: typeof base === 'string' ? '' : base.instanceUrl,
+    instanceFrom: given ? 'base-url' : jobInstance ? 'job' : 'default',
     credential,
     timeoutMs: Math.round(timeoutSeconds * 1000),
     insecureHttp: typeof base === 'string' ? false : base.insecure,

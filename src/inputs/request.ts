@@ -264,6 +264,18 @@ export function readInputs(
   const groupId = parseGroupId(read('group-id'), problems);
   const accessLevel = parseAccessLevel(read('access-level'), problems);
   const targets = parseTargets(read, problems, 'create', groupId, accessLevel);
+  // lib/api/users.rb builds an impersonation token from the params alone: no default expiry.
+  // Where expiry is enforced (16.x, and 17.3+ by default) GitLab refuses one without a date;
+  // elsewhere it would never expire.
+  if (
+    targets.some((target) => target.kind === 'impersonation') &&
+    read('expires-at').trim() === ''
+  ) {
+    problems.add(
+      'expires-at',
+      `required with ${problems.set('impersonation', 'true')}: GitLab gives impersonation tokens no default expiry (it refuses one without a date where expiry is enforced, and elsewhere the token would never expire); set a date or a number of days such as 30d`,
+    );
+  }
   const targetInput = read('project-id').trim()
     ? 'project-id'
     : read('group-id').trim() && !read('user-id').trim()

@@ -15,7 +15,8 @@ export const personal: TokenKind = {
   name: 'personal',
   owner: ['user'],
   label: (target) => `user ${target.userId}`,
-  cliFlags: (target) => ['--user-id', String(target.userId)],
+  // The instance route knows a personal access token by its ID alone.
+  cliFlags: () => [],
 
   create: (client, target, params) =>
     requestNewToken(

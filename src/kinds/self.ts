@@ -14,7 +14,8 @@ export const selfToken: TokenKind = {
   owner: [],
   canCreate: false,
   label: () => 'the credential itself',
-  cliFlags: () => ['--self-rotate'],
+  // The credential itself is never revoked by a command this tool prints.
+  cliFlags: () => [],
   create: () => Promise.reject(new Error('the credential cannot be made anew, only rotated')),
   async list(client) {
     const { data } = await client.request<unknown>('GET', '/personal_access_tokens/self');

@@ -63,8 +63,10 @@ export interface CreateHooks extends ReconcileHooks {
 export interface NewToken {
   token: TokenWithSecret;
   target: TokenTarget;
-  /** the ID of the token that `if-exists: rotate` replaced */
+  /** the ID of the token that `if-exists: rotate` rotated or replaced */
   rotatedFrom?: number;
+  /** it replaced `rotatedFrom` (a new token, the old one revoked) rather than rotating it */
+  replaced?: boolean;
   /** set when the replaced token's revoke was not confirmed: it may still be active */
   oldMayBeActive?: boolean;
   /** store-in failed, and this token stays active (it is in a target, or was self-rotated) */
@@ -147,8 +149,8 @@ export class TokenMaker {
   }
 
   /** Creates, reconciling lost replies: at most two requests, never an orphan left unreported. */
-  async create(): Promise<TokenWithSecret> {
-    const { params } = this.request;
+  async create(overrides: Partial<TokenParams> = {}): Promise<TokenWithSecret> {
+    const params = { ...this.request.params, ...overrides };
     let lostSentAt: number | undefined;
     for (let attempt = 1; attempt <= 2; attempt++) {
       if (attempt > 1 && this.hooks.cancelled?.()) {

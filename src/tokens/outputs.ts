@@ -70,7 +70,8 @@ function describedOutputs(token: PersonalAccessToken): Record<string, string> {
 }
 
 /** `Created token ID 7 for project acme/app (bot user 93), expiring 2026-12-01.`, one line. */
-export function madeLine({ token, rotatedFrom, oldMayBeActive, target }: NewToken): string {
+export function madeLine(made: NewToken): string {
+  const { token, rotatedFrom, oldMayBeActive, target, replaced } = made;
   const kind = tokenKind(target.kind);
   const label = kind.label(target);
   // A project's or group's token has a bot user of its own; a person's token is their own.
@@ -84,7 +85,12 @@ export function madeLine({ token, rotatedFrom, oldMayBeActive, target }: NewToke
       `Created token ID ${token.id} for ${who} to replace token ID ${rotatedFrom}, which GitLab did not confirm revoking (it may still be active), ${expiry}.`,
     );
   }
-  const how = rotatedFrom !== undefined ? `Rotated token ID ${rotatedFrom} into` : 'Created';
   // core.info prints as is: flatten what GitLab returned so no line can become a command.
+  if (rotatedFrom !== undefined && replaced) {
+    return oneLine(
+      `Replaced token ID ${rotatedFrom} with token ID ${token.id} for ${who} (a new token, the old one revoked), ${expiry}.`,
+    );
+  }
+  const how = rotatedFrom !== undefined ? `Rotated token ID ${rotatedFrom} into` : 'Created';
   return oneLine(`${how} token ID ${token.id} for ${who}, ${expiry}.`);
 }

@@ -5,10 +5,11 @@
  */
 import type { NewToken, TokenMaker, UnchangedToken } from './make.js';
 import { mayHaveActed } from './reconcile.js';
-import { RevokeNotConfirmedError } from '../gitlab/errors.js';
+import { GitLabApiError, RevokeNotConfirmedError } from '../gitlab/errors.js';
 import { TokenExistsError, TokenReconcileError } from './errors.js';
 import { userDescription } from '../util/marker.js';
 import type { PersonalAccessToken, TokenWithSecret } from '../gitlab/token.js';
+import type { TokenParams } from '../kinds/index.js';
 import { FEATURE_SINCE } from '../gitlab/features.js';
 
 function sameScopes(a: string[], b: string[]): boolean {
@@ -127,6 +128,16 @@ class Renewal {
    * one is a plain 401: it does not set off reuse detection).
    */
   private async lostSelfRotation(current: PersonalAccessToken, cause: unknown): Promise<Error> {
+    const unknown = (why: string): Error =>
+      new TokenReconcileError(
+        `${why}: whether GitLab rotated the credential (token ID ${current.id}) is unknown. Check it with the credential: GET /personal_access_tokens/self answers 200 while it still works (then run the ${this.maker.words.run} again) and 401 once it was rotated (then its new secret is lost: create a new credential by hand)`,
+        cause,
+      );
+    if (this.hooks.cancelled?.()) {
+      return unknown(
+        `the ${this.maker.words.run} was cancelled while the credential's rotation was in flight`,
+      );
+    }
     await this.maker.reconciler.settle();
     try {
       const still = await this.kind.list(this.client, this.target, { name: current.name });
@@ -136,8 +147,13 @@ class Renewal {
           cause,
         );
       }
-    } catch {
-      // It no longer authenticates: the rotation happened, or the credential was revoked.
+    } catch (error) {
+      // Only a 401 says the credential no longer authenticates; anything else says nothing.
+      if (!(error instanceof GitLabApiError && error.status === 401)) {
+        return unknown(
+          `the reply to the credential's rotation was lost, and the check that followed failed too`,
+        );
+      }
     }
     return new TokenReconcileError(
       `the reply to the credential's rotation was lost, and the credential (token ID ${current.id}) no longer works: GitLab rotated (or revoked) it, and the new secret is lost. Create a new credential by hand, and revoke the one rotated from token ID ${current.id}`,
@@ -145,12 +161,17 @@ class Renewal {
     );
   }
 
-  /** A new token, then the old one revoked: for a token whose scopes differ, or a lost rotation. */
+  /**
+   * A new token, then the old one revoked: with store-in (consumers never hold a dead token), for
+   * a token whose scopes differ, or after a lost rotation. Like a rotation, it keeps the old
+   * token's access level and description unless the inputs set them.
+   */
   private async replace(current: PersonalAccessToken, why: string): Promise<NewToken> {
-    const made = await this.maker.create();
+    const made = await this.maker.create(this.keptFrom(current));
     const storeError = await this.maker.store(made, current);
     // Stored in part: consumers may hold either token, so both stay active.
     if (storeError) return { token: made, target: this.target, storeError };
+    const replaced = { token: made, target: this.target, rotatedFrom: current.id, replaced: true };
     try {
       await this.kind.revoke(this.client, this.target, current.id, this.hooks);
     } catch (error) {
@@ -158,9 +179,39 @@ class Renewal {
       this.hooks.log.warning(
         `Token ID ${current.id} ${why}, so token ID ${made.id} replaces it, but GitLab did not confirm revoking token ID ${current.id}${detail}: it may still be active, revoke it by hand.`,
       );
-      return { token: made, target: this.target, rotatedFrom: current.id, oldMayBeActive: true };
+      return { ...replaced, oldMayBeActive: true };
     }
-    return { token: made, target: this.target, rotatedFrom: current.id };
+    return replaced;
+  }
+
+  /**
+   * What a replacement keeps of `current` that the inputs leave unset: its access level (else
+   * GitLab's default, Maintainer, would change what the bot may do) and its description. Where
+   * the inputs set one that differs, the change is said.
+   */
+  private keptFrom(current: PersonalAccessToken): Partial<TokenParams> {
+    const { params } = this.request;
+    const words = this.maker.words;
+    const kept: Partial<TokenParams> = {};
+    const level = current.access_level;
+    if (this.kind.accessLevel && level !== undefined) {
+      if (params.accessLevel === undefined) kept.accessLevel = level;
+      else if (params.accessLevel !== level) {
+        this.hooks.log.warning(
+          `Token ID ${current.id} has access level ${level}; its replacement gets ${params.accessLevel}, as ${words.input('access-level')} says.`,
+        );
+      }
+    }
+    const description = userDescription(current.description);
+    if (current.description !== undefined && description !== '') {
+      if (params.description === undefined) kept.description = description;
+      else if (params.description !== description) {
+        this.hooks.log.warning(
+          `Token ID ${current.id} is described ${JSON.stringify(description)}; its replacement gets the ${words.input('description')} given.`,
+        );
+      }
+    }
+    return kept;
   }
 
   private checkRotated(current: PersonalAccessToken, rotated: TokenWithSecret): void {
