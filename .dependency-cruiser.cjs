@@ -57,8 +57,18 @@ const forbidden = [
       })),
   ),
   ...SIBLINGS.flatMap(([a, b]) => [
-    { name: `${a}-not-${b}`, severity: 'error', from: { path: pathOf(a) }, to: { path: pathOf(b) } },
-    { name: `${b}-not-${a}`, severity: 'error', from: { path: pathOf(b) }, to: { path: pathOf(a) } },
+    {
+      name: `${a}-not-${b}`,
+      severity: 'error',
+      from: { path: pathOf(a) },
+      to: { path: pathOf(b) },
+    },
+    {
+      name: `${b}-not-${a}`,
+      severity: 'error',
+      from: { path: pathOf(b) },
+      to: { path: pathOf(a) },
+    },
   ]),
 ];
 
