@@ -126,6 +126,8 @@ async function runJob(
       'project-id': '',
       'access-level': '',
       'user-id': '',
+      impersonation: 'false',
+      description: '',
       name: '',
       'expires-at': '1d',
       'if-exists': 'create',
@@ -346,6 +348,53 @@ describe('GitLab CI/CD component: a token that outlives the job', () => {
     expect(sim.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
     expect(result.left).toEqual([]);
     expectNoSecretsIn(result, [ADMIN_TOKEN, MAINTAINER_TOKEN, old.token], [sim]);
+  });
+
+  it.each([
+    ['user-id', '42,43'],
+    ['user-id', '42\n43'],
+    ['project-id', 'acme/app,acme/other'],
+  ])(
+    '%s with a list (%j) is refused before anything happens: one token per job',
+    async (input, value) => {
+      const downloads = cliDownloads;
+      const result = await runJob({ [input]: value, scopes: 'read_api' }, RECORD);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('the component makes one token per job');
+      expect(cliDownloads).toBe(downloads);
+      expect(sim.requests).toEqual([]);
+    },
+  );
+
+  it('store-in takes one target per line: an environment scope may hold a space', async () => {
+    sim.addVariable({
+      project: SEED_PROJECTS.app,
+      key: 'DEPLOY_TOKEN',
+      value: 'glpat-FAKE-old-value-0000000001',
+      masked: true,
+      environmentScope: 'review apps',
+    });
+    sim.requests.length = 0;
+    const result = await runJob(
+      {
+        'project-id': 'acme/app',
+        scopes: 'read_api',
+        'expires-at': '30d',
+        'store-in':
+          'gitlab-variable:acme/app:DEPLOY_TOKEN:review apps\ngitlab-variable:acme/app:OTHER_TOKEN',
+        revoke: 'false',
+      },
+      RECORD,
+      { env: { CREATE_GITLAB_TOKEN_CREDENTIAL: MAINTAINER_TOKEN } },
+    );
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    const fresh = sim.tokens[sim.tokens.length - 1];
+    expect(fresh.active).toBe(true);
+    const scoped = sim.variable({ project: SEED_PROJECTS.app }, 'DEPLOY_TOKEN', 'review apps');
+    expect(scoped?.value).toBe(fresh.token);
+    expect(sim.variable({ project: SEED_PROJECTS.app }, 'OTHER_TOKEN')?.value).toBe(fresh.token);
+    expectNoSecretsIn(result, [ADMIN_TOKEN, MAINTAINER_TOKEN], [sim]);
   });
 
   it('store-in with revoke true is refused before anything happens', async () => {
