@@ -23,6 +23,7 @@ import { VERSION } from '../util/release.js';
 import { isTokenId } from '../gitlab/token.js';
 import { cliWordsFor } from '../inputs/cli-words.js';
 import type { Words } from '../inputs/words.js';
+import { retryPolicy, type RunOptions, type Waits } from '../util/waits.js';
 // dist/cli/index.js is one self-contained file (the CI/CD component downloads it alone and checks
 // its SHA-256): the modules the action loads only when it needs them are imported here, so that
 // ncc puts them in this bundle instead of chunk files next to it.
@@ -258,8 +259,9 @@ export async function runCli(
   argv: string[],
   env: Env,
   io: CliIo,
-  now = new Date(),
+  options: RunOptions = {},
 ): Promise<number> {
+  const { now = new Date(), waits } = options;
   let parsed;
   try {
     parsed = parseArgs({
@@ -316,14 +318,15 @@ export async function runCli(
       now,
       (message) => usageError(io, message),
       words,
+      waits,
     );
   }
   if (values['expiring-within'] !== undefined) {
     return usageError(io, '--expiring-within: goes with list');
   }
   return command === 'revoke'
-    ? revokeCommand(read, values.id ?? [], env, io, secrets, words)
-    : createCommand(read, env, io, secrets, now, words);
+    ? revokeCommand(read, values.id ?? [], env, io, secrets, words, waits)
+    : createCommand(read, env, io, secrets, now, words, waits);
 }
 
 async function createCommand(
@@ -333,6 +336,7 @@ async function createCommand(
   secrets: Set<string>,
   now: Date,
   words: Words,
+  waits?: Waits,
 ): Promise<number> {
   const output = read('output') || 'none';
   if (!['json', 'token', 'dotenv', 'none'].includes(output)) {
@@ -349,7 +353,7 @@ async function createCommand(
       return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
     throw error;
   }
-  const client = clientFor(inputs, inputs.maxConcurrency);
+  const client = clientFor(inputs, inputs.maxConcurrency, undefined, retryPolicy(waits));
   try {
     if (inputs.insecureHttp)
       io.stderr(
@@ -366,7 +370,7 @@ async function createCommand(
     const results = await createTokens(
       client,
       inputs,
-      { onSecret: (secret) => secrets.add(secret), log, stores, words },
+      { onSecret: (secret) => secrets.add(secret), log, stores, words, settleMs: waits?.settleMs },
       signals.stop,
     ).finally(() => {
       signals.release();
@@ -402,6 +406,7 @@ async function revokeCommand(
   io: CliIo,
   secrets: Set<string>,
   words: Words,
+  waits?: Waits,
 ): Promise<number> {
   const tokenIds = ids
     .flatMap((id) => id.split(','))
@@ -422,7 +427,7 @@ async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
   }
-  const client = clientFor(connection);
+  const client = clientFor(connection, undefined, undefined, retryPolicy(waits));
   let results;
   try {
     const requests = tokenIds.map((id) => ({ id: Number(id), target }));

@@ -44,14 +44,18 @@ export interface Connection {
   maxWaitMs: number;
 }
 
-/** A client for the connection the inputs describe: one place for the step, post step and CLI. */
+/**
+ * A client for the connection the inputs describe: one place for the step, post step and CLI.
+ * `retry` changes the retry policy (the tests' zero backoff).
+ */
 export function clientFor(
   connection: Connection,
   maxSockets?: number,
   debug?: (line: string) => void,
+  retry?: Partial<RetryPolicy>,
 ): GitLabClient {
   const { apiUrl, credential, timeoutMs, maxWaitMs } = connection;
-  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets, debug });
+  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets, debug, retry });
 }
 
 export interface ApiResponse<T> {

@@ -31,6 +31,7 @@ import { isTokenId, type PersonalAccessToken } from '../gitlab/token.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
 import { currentUser, resolveUserId } from '../gitlab/users.js';
+import { retryPolicy, type Waits } from '../util/waits.js';
 
 /** Whose tokens, as the flags name them (before any look-up). */
 export type ListTarget =
@@ -508,6 +509,7 @@ export async function runList(
   now: Date,
   usage: (message: string) => number,
   words: Words = CLI_WORDS,
+  waits?: Waits,
 ): Promise<number> {
   let inputs: ListInputs;
   try {
@@ -517,7 +519,7 @@ export async function runList(
       return usage(describeError(error, { instanceUrl: '', secrets, words }));
     throw error;
   }
-  const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY);
+  const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY, undefined, retryPolicy(waits));
   try {
     if (inputs.insecureHttp) {
       io.stderr(
