@@ -11,8 +11,8 @@ import { ROOT } from '../helpers/run-action.js';
 
 const yaml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const source = ['inputs.ts', 'post.ts', 'action.ts']
-  .map((file) => readFileSync(join(ROOT, 'src', 'lib', file), 'utf8'))
+const source = ['inputs/token-request.ts', 'action/post.ts', 'action/main.ts']
+  .map((file) => readFileSync(join(ROOT, 'src', file), 'utf8'))
   .join('\n');
 
 /** The names under a top-level section (`inputs:`/`outputs:`), with their own lines. */
