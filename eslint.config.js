@@ -26,7 +26,7 @@ export default tseslint.config(
     languageOptions: { globals: nodeGlobals },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      // The action talks to the runner through src/lib/runner.ts only.
+      // The action talks to the runner through @actions/core only, the CLI through its io.
       'no-console': 'error',
     },
   },

@@ -1,9 +1,10 @@
 /**
  * End-to-end: a cancelled run. The runner cancels a step with SIGINT, then SIGTERM a few seconds
- * later. The bundled main step, making tokens for 200 users, is cancelled half-way; whatever it
- * made must be reported (outputs, the journal in the state, a warning), and the post step must
- * leave no token of the run active (revoke: true) or name them (revoke: false), while revoking
- * the tokens of requests whose reply never came.
+ * later. The bundled main step (a process of its own, which the signals are sent to), making
+ * tokens for 200 users, is cancelled half-way; whatever it made must be reported (outputs, the
+ * journal in the state, a warning), and the post step (in this process) must leave no token of
+ * the run active (revoke: true) or name them (revoke: false), while revoking the tokens of
+ * requests whose reply never came.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
@@ -90,7 +91,7 @@ async function cancelAfter(
   extra: Record<string, string> = {},
 ): Promise<{ main: StepResult; inputs: Record<string, string> }> {
   const stepInputs = inputs(name, extra);
-  const step = startMainStep({ inputs: stepInputs });
+  const step = startMainStep({ inputs: stepInputs, bundle: true });
   await until(() => tokensNamed(name).length >= made || step.exited());
   for (const { signal, afterMs } of signals) {
     await pause(afterMs);
@@ -253,6 +254,7 @@ describe('a cancelled run', () => {
         'user-id': `${FIRST_USER}\n${FIRST_USER + 1}`,
         'max-concurrency': '1',
       }),
+      bundle: true,
     });
     await until(() => sim.requests.some((request) => request.method === 'POST') || step.exited());
     step.signal('SIGINT');
@@ -282,7 +284,7 @@ describe('a cancelled run', () => {
       'user-id': `${FIRST_USER}\n${waiting}`,
       'max-concurrency': '1',
     });
-    const step = startMainStep({ inputs: stepInputs });
+    const step = startMainStep({ inputs: stepInputs, bundle: true });
     await until(
       () =>
         sim.requests.some((request) => request.path.includes(`/users/${waiting}/`)) ||
@@ -336,7 +338,7 @@ describe('a cancelled run', () => {
       'if-exists': 'rotate',
       revoke: 'true',
     });
-    const step = startMainStep({ inputs: stepInputs });
+    const step = startMainStep({ inputs: stepInputs, bundle: true });
     await until(() => tokensNamed(name).length === 2 || step.exited());
     const rotated = tokensNamed(name)[1];
     expect(existing.revoked).toBe(true);

@@ -28,7 +28,7 @@ import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { CLI, childEnv, ROOT } from './helpers/run-action.js';
+import { CLI, checkRun, childEnv, ROOT, watchRun } from './helpers/run-action.js';
 import { closeServer } from './simulator/close-server.js';
 
 const NODE_24 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
@@ -76,6 +76,7 @@ interface PipelineRun {
  * file, with inputs), run by gitlab-ci-local as a GitLab CI job would be.
  */
 async function runPipeline(inputs: Record<string, string>, script: string[]): Promise<PipelineRun> {
+  const watch = watchRun();
   const project = mkdtempSync(join(tmpdir(), 'cgt-gcl-project-'));
   const outside = mkdtempSync(join(tmpdir(), 'cgt-gcl-seen-'));
   try {
@@ -143,9 +144,12 @@ async function runPipeline(inputs: Record<string, string>, script: string[]): Pr
     for (const key of Object.keys(env)) if (key.startsWith('GITHUB_')) delete env[key];
     const result = await run(NODE_24, args, project, env);
     const logFile = join(project, '.gitlab-ci-local', 'output', `${JOB}.log`);
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    // The job's log is the CLI's stderr: no secret, and every token it made named.
+    checkRun(watch, { stdout: result.stdout, stderr: `${result.stderr}${log}` }, [ADMIN_TOKEN]);
     return {
       ...result,
-      log: existsSync(logFile) ? readFileSync(logFile, 'utf8') : '',
+      log,
       seen: existsSync(seen) ? readFileSync(seen, 'utf8') : '',
       left: readdirSync(project).filter(
         (file) => !['.git', '.gitlab-ci-local', '.gitlab-ci.yml', 'templates'].includes(file),

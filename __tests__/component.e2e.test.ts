@@ -18,7 +18,8 @@ import {
   type SimToken,
 } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { CLI, childEnv, ROOT } from './helpers/run-action.js';
+import { CLI, checkRun, childEnv, ROOT, watchRun } from './helpers/run-action.js';
+import { environmentProxySecrets } from '../src/http/proxy.js';
 import { closeServer } from './simulator/close-server.js';
 import { ConnectProxy } from './simulator/connect-proxy.js';
 
@@ -117,6 +118,7 @@ async function runJob(
   options: JobOptions = {},
 ): Promise<JobRun> {
   const job = readJob();
+  const watch = watchRun();
   const projectDir = mkdtempSync(join(tmpdir(), 'cgt-component-'));
   try {
     const given: Record<string, string> = {
@@ -166,10 +168,12 @@ async function runJob(
     const main = await sh(`set -e\n${script}`, env, projectDir);
     const after = await sh(job.afterScript.join('\n'), env, projectDir);
     const seenFile = env.CGT_TEST_SEEN;
+    const log = { stdout: main.stdout + after.stdout, stderr: main.stderr + after.stderr };
+    // No secret in the job's log, and every token the CLI made named there.
+    checkRun(watch, log, [ADMIN_TOKEN, ...environmentProxySecrets(env)]);
     return {
       code: main.code,
-      stdout: main.stdout + after.stdout,
-      stderr: main.stderr + after.stderr,
+      ...log,
       seen: existsSync(seenFile) ? readFileSync(seenFile, 'utf8') : '',
       left: readdirSync(projectDir).filter((file) => file !== 'seen'),
     };

@@ -11,7 +11,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, SEED_USERS } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { childEnv, requestLine, ROOT } from './helpers/run-action.js';
+import { checkRun, childEnv, requestLine, ROOT, watchRun } from './helpers/run-action.js';
 
 const NODE24 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
 const LOCAL_ACTION = join(
@@ -72,6 +72,7 @@ function runLocalAction(
 describe('@github/local-action', () => {
   it('runs the main step, which makes a token, and the post step, which revokes it', async () => {
     const before = sim.tokens.length;
+    const watch = watchRun();
     const result = await runLocalAction(
       dotenvFromExample({ 'INPUT_BASE-URL': sim.url, 'INPUT_GITLAB-TOKEN': ADMIN_TOKEN }),
     );
@@ -94,5 +95,6 @@ describe('@github/local-action', () => {
     // that holds a secret, as GitHub does).
     expect(result.stdout).toContain('Skip output token since it may contain secret.');
     expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+    checkRun(watch, result, [ADMIN_TOKEN]);
   }, 120_000);
 });

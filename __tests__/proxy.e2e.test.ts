@@ -3,7 +3,8 @@
  * needs allow-insecure-http. @actions/http-client never proxies loopback hosts, so the action is
  * pointed at `gitlab.proxy.test` (a name that does not resolve) and the CONNECT proxy on
  * 127.0.0.1 maps every target to 127.0.0.1, where the simulator serves TLS with a certificate
- * made for that name when the tests start.
+ * made for that name when the tests start. The steps and the CLI run as the bundles in processes
+ * of their own: Node reads NODE_EXTRA_CA_CERTS and NODE_DEBUG only when a process starts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,12 +14,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { ADMIN_TOKEN, GitLabSimulator } from './simulator/gitlab-simulator.js';
 import { ConnectProxy } from './simulator/connect-proxy.js';
 import { commands, findLeaks, runCli, runMainStep, type StepResult } from './helpers/run-action.js';
-import { expectNoSecretsIn } from './helpers/simulator-fixture.js';
+import { expectNoSecretsIn, watchSimulators } from './helpers/simulator-fixture.js';
 
 const HOST = 'gitlab.proxy.test';
 const tlsSim = new GitLabSimulator();
 const plainSim = new GitLabSimulator();
 const proxy = new ConnectProxy({ resolveTo: '127.0.0.1' });
+watchSimulators(tlsSim, plainSim);
 let certDir = '';
 let caFile = '';
 let httpsUrl = '';
@@ -88,6 +90,7 @@ function run(
       ...inputs,
     },
     env: { NODE_EXTRA_CA_CERTS: caFile, ...env },
+    bundle: true,
   });
 }
 
@@ -261,6 +264,7 @@ describe('NODE_DEBUG', () => {
         NODE_DEBUG: DEBUG,
         NODE_EXTRA_CA_CERTS: caFile,
       },
+      { bundle: true },
     );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('NODE_DEBUG');

@@ -897,9 +897,67 @@ describe('faults', () => {
       ).status,
     ).toBe(504);
     expect(sim.tokens.length).toBe(before);
-    await new Promise((r) => setTimeout(r, 300));
+    while (sim.tokens.length === before) await new Promise((r) => setTimeout(r, 10));
     expect(sim.tokens.length).toBe(before + 1);
     expect(sim.tokens.at(-1)?.name).toBe('late');
+  });
+
+  it("commitOn 'next-request': the token appears just before the next request is handled", async () => {
+    sim.addFault({
+      method: 'POST',
+      fault: { kind: 'status', status: 504, afterCreate: true, commitOn: 'next-request' },
+    });
+    const before = sim.tokens.length;
+    const body = { name: 'late next', scopes: ['api'] };
+    expect((await call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, body)).status).toBe(
+      504,
+    );
+    expect(sim.tokens.length).toBe(before);
+    const listed = await call(
+      'GET',
+      '/personal_access_tokens?user_id=44&search=late+next',
+      ADMIN_TOKEN,
+    );
+    expect((listed.json as { name: string }[]).map((token) => token.name)).toEqual(['late next']);
+    expect(sim.tokens.length).toBe(before + 1);
+  });
+
+  it('commitOn a promise: the token appears once it settles', async () => {
+    let commit = (): void => undefined;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    sim.addFault({
+      method: 'POST',
+      fault: { kind: 'status', status: 504, afterCreate: true, commitOn: committed },
+    });
+    const before = sim.tokens.length;
+    const body = { name: 'late gate', scopes: ['api'] };
+    expect((await call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, body)).status).toBe(
+      504,
+    );
+    await call('GET', '/version', ADMIN_TOKEN);
+    expect(sim.tokens.length).toBe(before);
+    commit();
+    await committed;
+    await Promise.resolve();
+    expect(sim.tokens.at(-1)?.name).toBe('late gate');
+  });
+
+  it('hang until a promise settles: the token is stored, then the connection is reset', async () => {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    sim.addFault({ method: 'POST', fault: { kind: 'hang', afterCreate: true, until: released } });
+    const before = sim.tokens.length;
+    const reply = call('POST', '/users/44/personal_access_tokens', ADMIN_TOKEN, {
+      name: 'hung',
+      scopes: ['api'],
+    }).then(
+      () => 'answered',
+      () => 'lost',
+    );
+    while (sim.tokens.length === before) await new Promise((r) => setTimeout(r, 10));
+    expect(sim.tokens.at(-1)?.name).toBe('hung');
+    release();
+    expect(await reply).toBe('lost');
   });
 
   it('raw writes bytes to the socket, here after creating the token', async () => {

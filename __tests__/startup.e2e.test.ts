@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
 import { useSimulator } from './helpers/simulator-fixture.js';
-import { collectStep, prepareStep, ROOT, spawnNode } from './helpers/run-action.js';
+import {
+  checkRun,
+  collectStep,
+  prepareStep,
+  ROOT,
+  spawnNode,
+  watchRun,
+} from './helpers/run-action.js';
 
 const sim = useSimulator();
 let dir: string;
@@ -44,7 +51,9 @@ describe('start-up of the main step', () => {
       env: { NODE_OPTIONS: `--require ${join(dir, 'loaded.cjs')}`, LOADED_FILE: loadedFile },
     });
     const before = sim.tokens.length;
+    const watch = watchRun();
     const result = collectStep(prepared, await spawnNode(join(dir, 'index.js'), [], prepared.env));
+    checkRun(watch, result, [ADMIN_TOKEN]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(sim.tokens.length).toBe(before + 1);

@@ -1,5 +1,5 @@
 // Entry point of the main step (dist/index.js): the NODE_DEBUG guard, then run() from main.ts.
-import * as core from './action/runner.js';
+import * as core from '@actions/core';
 import { rerunWithSafeNodeDebug } from './util/node-debug.js';
 import { run } from './main.js';
 

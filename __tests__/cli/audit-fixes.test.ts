@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, MAINTAINER_TOKEN, type SimToken } from '../simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from '../helpers/simulator-fixture.js';
-import { cliHere } from '../helpers/cli-here.js';
+import { runCli as cliHere } from '../helpers/run-action.js';
 
 const sim = useSimulator();
 const active = (name: string): SimToken[] =>

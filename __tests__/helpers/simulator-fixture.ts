@@ -1,11 +1,25 @@
 /**
- * The simulator lifecycle the end-to-end files share: one GitLabSimulator per call, seeded and
- * started before the file's tests, stopped after them, and put back to its starting state after
- * every test. Plus the leak check over every token the simulators made.
+ * The simulator lifecycle the test files share: one GitLabSimulator per call, seeded and started
+ * before the file's tests, stopped after them, and put back to its starting state after every
+ * test. Every simulator of a file is watched: the harness (run-action.ts) checks after each run
+ * that none of their tokens and credentials was printed, and that every token made was reported.
+ * Plus the leak check over every token the simulators made.
  */
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { GitLabSimulator, type SimulatorOptions } from '../simulator/gitlab-simulator.js';
-import { findLeaks } from './run-action.js';
+import { findLeaks } from './log.js';
+
+/** The simulators of this test file (jest gives each file its own modules). */
+const watched: GitLabSimulator[] = [];
+
+/** Simulators the harness checks after every run (useSimulator's are watched already). */
+export function watchSimulators(...sims: GitLabSimulator[]): void {
+  for (const sim of sims) if (!watched.includes(sim)) watched.push(sim);
+}
+
+export function watchedSimulators(): readonly GitLabSimulator[] {
+  return watched;
+}
 
 export interface SimulatorFixtureOptions {
   /** the host to listen on (start()'s default when absent) */
@@ -54,10 +68,12 @@ function switchesOf(sim: GitLabSimulator): Switches {
  * Registers beforeAll (seedDefaults, `seed`, start), afterAll (stop) and afterEach (forget the
  * recorded requests, the faults, the CI/CD variables, the onRequestHandled hook and the peak
  * of requests in flight; restore the switches, the simulated version included) and
- * returns the simulator; its `url` is the base URL once the file's tests run.
+ * returns the simulator; its `url` is the base URL once the file's tests run. A late commit still
+ * waiting for a next request is made visible first.
  */
 export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimulator {
   const sim = new GitLabSimulator(options.simulator);
+  watchSimulators(sim);
   let initial: Switches = switchesOf(sim);
   beforeAll(async () => {
     sim.seedDefaults();
@@ -67,6 +83,7 @@ export function useSimulator(options: SimulatorFixtureOptions = {}): GitLabSimul
   });
   afterAll(() => sim.stop());
   afterEach(() => {
+    sim.commitPending();
     sim.requests.length = 0;
     sim.clearFaults();
     sim.clearVariables();

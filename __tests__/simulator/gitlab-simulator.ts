@@ -38,7 +38,7 @@ import { impersonationTokenRoutes } from './sim-impersonation-tokens.js';
 import { groupServiceAccountRoutes } from './sim-group-service-accounts.js';
 import { resourceAccessTokenRoutes } from './sim-resource-access-tokens.js';
 import { ciVariableRoutes } from './sim-ci-variables.js';
-import { applyFault, commitDelayOf, isAfterCreate } from './sim-faults.js';
+import { applyFault, commitDelayOf, commitOnOf, isAfterCreate } from './sim-faults.js';
 import type { Fault, FaultRule } from './sim-faults.js';
 import { apiError, grapeError, railsNotFoundPage, railsSignInRedirect } from './sim-replies.js';
 import type { Reply } from './sim-replies.js';
@@ -173,6 +173,8 @@ export class GitLabSimulator extends SimState {
   private readonly rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
+  /** Late commits (`commitOn: 'next-request'`) made visible before the next request. */
+  private readonly commitsOnNextRequest: (() => void)[] = [];
   private server: http.Server | null = null;
   private baseUrl = '';
   private stopped = false;
@@ -363,6 +365,11 @@ export class GitLabSimulator extends SimState {
     this.rules.length = 0;
   }
 
+  /** Makes the late commits waiting for a next request (`commitOn: 'next-request'`) visible now. */
+  commitPending(): void {
+    for (const commit of this.commitsOnNextRequest.splice(0)) commit();
+  }
+
   seedDefaults(): void {
     this.addUser({ id: SEED_USERS.root, username: 'root', name: 'Administrator', isAdmin: true });
     this.addUser({ id: SEED_USERS.alice, username: 'alice', name: 'Alice' });
@@ -440,6 +447,7 @@ export class GitLabSimulator extends SimState {
     };
     this.requests.push(recorded);
     res.once('finish', () => this.onRequestHandled?.(recorded, res.statusCode));
+    for (const commit of this.commitsOnNextRequest.splice(0)) commit();
 
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
     if (this.stopped || res.destroyed) return;
@@ -462,7 +470,10 @@ export class GitLabSimulator extends SimState {
       const late = this.takeFault(method, url.pathname, true);
       if (late) {
         const delay = commitDelayOf(late);
-        if (delay !== undefined) this.commitLater(before, delay);
+        const on = commitOnOf(late);
+        if (delay !== undefined) this.commitLater(before, this.sleep(delay));
+        else if (on === 'next-request') this.commitLater(before, 'next-request');
+        else if (on !== undefined) this.commitLater(before, on);
         this.applyFault(late, req, res);
         return;
       }
@@ -494,8 +505,14 @@ export class GitLabSimulator extends SimState {
     return { count: this.tokens.length, revoked: this.tokens.map((t) => t.revoked) };
   }
 
-  /** Hides what the request just committed and commits it `delayMs` later. */
-  private commitLater(before: { count: number; revoked: boolean[] }, delayMs: number): void {
+  /**
+   * Hides what the request just committed and commits it later: when `when` settles, or before
+   * the next request is handled.
+   */
+  private commitLater(
+    before: { count: number; revoked: boolean[] },
+    when: Promise<unknown> | 'next-request',
+  ): void {
     const added: SimToken[] = this.tokens.splice(before.count);
     const revoked: SimToken[] = [];
     before.revoked.forEach((was, i) => {
@@ -506,11 +523,13 @@ export class GitLabSimulator extends SimState {
         revoked.push(t);
       }
     });
-    void this.sleep(delayMs).then(() => {
+    const commit = (): void => {
       if (this.stopped) return;
       for (const t of revoked) this.revoke(t);
       this.tokens.push(...added);
-    });
+    };
+    if (when === 'next-request') this.commitsOnNextRequest.push(commit);
+    else void when.finally(commit);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -13,6 +13,12 @@ interface AfterCreateOptions {
    * ms after the fault answer was sent (a late commit after a 504 or a timeout).
    */
   commitDelayMs?: number;
+  /**
+   * With afterCreate, a late commit without a clock: the token (and a rotation's revocation)
+   * becomes visible just before the next request is handled (`'next-request'`: whoever looks
+   * next sees it), or once the promise settles (a test says when).
+   */
+  commitOn?: 'next-request' | Promise<unknown>;
 }
 
 export type Fault =
@@ -24,7 +30,11 @@ export type Fault =
       headers?: Record<string, string>;
     } & AfterCreateOptions)
   | ({ kind: 'reset' } & AfterCreateOptions)
-  | ({ kind: 'hang' } & AfterCreateOptions)
+  /**
+   * No answer. With `until`, the connection is reset once the promise settles (the reply is lost
+   * for good) instead of staying open until the client gives up.
+   */
+  | ({ kind: 'hang'; until?: Promise<unknown> } & AfterCreateOptions)
   /** Sends the status line, headers and part of the body, then nothing more. */
   | ({ kind: 'stall'; status?: number } & AfterCreateOptions)
   | { kind: 'redirect'; status?: number; location: string }
@@ -53,6 +63,10 @@ export function isAfterCreate(f: Fault): boolean {
 
 export function commitDelayOf(f: Fault): number | undefined {
   return 'commitDelayMs' in f ? f.commitDelayMs : undefined;
+}
+
+export function commitOnOf(f: Fault): AfterCreateOptions['commitOn'] {
+  return 'commitOn' in f ? f.commitOn : undefined;
 }
 
 /** Exactly `bytes` bytes of a JSON-looking body. */
@@ -104,6 +118,7 @@ export function applyFault(
       req.socket.resetAndDestroy();
       return;
     case 'hang':
+      void fault.until?.finally(() => req.socket.resetAndDestroy());
       return;
     case 'stall':
       res.writeHead(fault.status ?? 200, {

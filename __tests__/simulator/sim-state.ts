@@ -267,6 +267,11 @@ export class SimState {
     return this.credentials.get(secret);
   }
 
+  /** Every credential's secret (seeded, or added with addCredential()). */
+  credentialSecrets(): string[] {
+    return [...this.credentials.keys()];
+  }
+
   findUser(id: number): StoredUser | undefined {
     return this.users.get(id);
   }

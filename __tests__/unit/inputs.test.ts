@@ -37,6 +37,7 @@ describe('parseInputs', () => {
     expect(inputs).toEqual({
       apiUrl: 'https://gitlab.com/api/v4',
       instanceUrl: 'https://gitlab.com',
+      instanceFrom: 'default',
       credential: CREDENTIAL,
       timeoutMs: 30_000,
       insecureHttp: false,
@@ -264,6 +265,7 @@ describe('parseConnectionInputs', () => {
     ).toEqual({
       apiUrl: 'https://h/gitlab/api/v4',
       instanceUrl: 'https://h/gitlab',
+      instanceFrom: 'base-url',
       credential: CREDENTIAL,
       timeoutMs: 30_000,
       insecureHttp: false,

@@ -4,10 +4,10 @@
  * the state the moment it arrives, and a cancel (SIGINT, then SIGTERM) stops the step without
  * losing what it made.
  */
-import * as core from './runner.js';
+import * as core from '@actions/core';
 import { createTokens, refLabel, type StopSignal, type TokenResult } from '../tokens/many.js';
 import { watchSignals } from '../tokens/cancel.js';
-import { clientFor } from '../gitlab/client.js';
+import { clientFor, retryPolicy } from '../gitlab/client.js';
 import { environmentProxySecrets } from '../http/proxy.js';
 import { parseRunInputs, type RunInputs } from '../tokens/inputs.js';
 import {
@@ -18,11 +18,13 @@ import {
   unchangedOutputs,
 } from '../tokens/outputs.js';
 import { outputLimitProblem } from './limits.js';
-import { summary } from './runner-summary.js';
 import { summaryTable } from './summary.js';
+import { setOutput } from './output.js';
+import { journalSaver } from './state.js';
+import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from '../tokens/journal.js';
+import type { RunOptions, Waits } from '../util/waits.js';
 import { SecretStores, storeWarnings } from '../stores/index.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
-import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from '../tokens/journal.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -40,30 +42,30 @@ function credentials(): string[] {
   ];
 }
 
-/**
- * Saves a state entry for the post step. The runner hands the main step's state to the post step
- * as `STATE_<name>` variables of the post step's own process, where `readJournal` and
- * `core.getState` read it. A tool that runs both steps in one process (@github/local-action)
- * keeps state in memory instead, so the entry is also set in this process's environment; on the
- * runner that copy is never read (the post step is another process). IDs and names only.
- */
-function saveState(name: string, value: string): void {
-  core.saveState(name, value);
-  process.env[`STATE_${name}`] = value;
+/** Every value masked so far in this run: an output holding one is never printed (output.ts). */
+type Masked = Set<string>;
+
+function mask(masked: Masked, secret: string): void {
+  if (secret) masked.add(secret);
+  core.setSecret(secret);
 }
 
-export async function runMain(now = new Date()): Promise<void> {
-  for (const value of credentials()) core.setSecret(value);
+/**
+ * The main step. `options` are the tests' (the time, and zero waits); a runner passes none.
+ */
+export async function runMain(options: RunOptions = {}): Promise<void> {
+  const masked: Masked = new Set();
+  for (const value of credentials()) mask(masked, value);
   try {
-    await createAndReport(now);
+    await createAndReport(options.now ?? new Date(), options.waits, masked);
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.
-    saveState(STATE_INTERRUPTED, 'true');
+    core.saveState(STATE_INTERRUPTED, 'true');
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
   }
 }
 
-async function createAndReport(now: Date): Promise<void> {
+async function createAndReport(now: Date, waits: Waits | undefined, masked: Masked): Promise<void> {
   let inputs: RunInputs;
   try {
     inputs = parseRunInputs(readInput, process.env, now);
@@ -79,25 +81,27 @@ async function createAndReport(now: Date): Promise<void> {
     );
   }
   for (const advice of storeWarnings(inputs)) core.warning(advice);
-  const client = clientFor(inputs, inputs.maxConcurrency, core.debug);
+  const client = clientFor(inputs, inputs.maxConcurrency, core.debug, retryPolicy(waits));
   const signals = watchSignals(client, (signal) => {
-    saveState(STATE_INTERRUPTED, 'true');
+    core.saveState(STATE_INTERRUPTED, 'true');
     core.warning(
       `Received ${signal}: no new token is started; the tokens made so far are reported, and the post step cleans up.`,
     );
   });
   const log = { info: core.info, warning: core.warning };
-  const stores =
-    inputs.stores.length > 0 ? SecretStores.open(inputs, client, log, core.debug) : undefined;
+  let stores: SecretStores | undefined;
   try {
+    stores =
+      inputs.stores.length > 0 ? SecretStores.open(inputs, client, log, core.debug) : undefined;
     const results = await createTokens(
       client,
       inputs,
       {
-        onSecret: (secret) => core.setSecret(secret),
+        onSecret: (secret) => mask(masked, secret),
         log,
-        journal: stateJournal((key, value) => saveState(key, value), inputs.uniqueName),
+        journal: stateJournal(journalSaver(), inputs.uniqueName),
         stores,
+        settleMs: waits?.settleMs,
       },
       failureDescriber(client, {
         instanceUrl: inputs.instanceUrl,
@@ -105,8 +109,8 @@ async function createAndReport(now: Date): Promise<void> {
       }),
       signals.stop,
     );
-    report(inputs, results, signals.stop);
-    saveState(STATE_REPORTED, 'true');
+    report(inputs, results, signals.stop, masked);
+    core.saveState(STATE_REPORTED, 'true');
     await writeSummary(inputs, results);
   } finally {
     signals.release();
@@ -115,13 +119,13 @@ async function createAndReport(now: Date): Promise<void> {
   }
 }
 
-function report(inputs: RunInputs, results: TokenResult[], stop: StopSignal): void {
+function report(inputs: RunInputs, results: TokenResult[], stop: StopSignal, masked: Masked): void {
   const tokens = madeTokens(results);
   const unchanged = results.find((result) => result.unchanged)?.unchanged;
   const single =
     tokens.length > 0 || !unchanged ? firstTokenOutputs(tokens) : unchangedOutputs(unchanged);
-  for (const [name, value] of Object.entries(single)) core.setOutput(name, value);
-  core.setOutput('tokens', JSON.stringify(tokenOutputs(tokens)));
+  for (const [name, value] of Object.entries(single)) setOutput(name, value, masked);
+  setOutput('tokens', JSON.stringify(tokenOutputs(tokens)), masked);
   for (const made of tokens) core.info(madeLine(made));
   const failures = results.filter((result) => result.error !== undefined && !result.notStarted);
   const notStarted = results.filter((result) => result.notStarted);
@@ -152,11 +156,13 @@ async function writeSummary(inputs: RunInputs, results: TokenResult[]): Promise<
   // Without a summary file (local runs) there is nothing to write to.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await summary
+    await core.summary
       .addHeading('GitLab tokens', 3)
       .addTable(summaryTable(results, inputs.revoke))
       .write();
   } catch (error) {
+    // core.summary keeps what it could not write: dropped, so that nothing is written twice.
+    core.summary.emptyBuffer();
     core.warning(
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );

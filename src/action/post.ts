@@ -7,8 +7,8 @@
  *   are named so that nobody is left holding an unreported token.
  * It never fails the job: what it cannot confirm is a warning naming the token.
  */
-import * as core from './runner.js';
-import { clientFor, type GitLabClient } from '../gitlab/client.js';
+import * as core from '@actions/core';
+import { clientFor, retryPolicy, type GitLabClient } from '../gitlab/client.js';
 import { environmentProxySecrets } from '../http/proxy.js';
 import { provenOurs } from '../tokens/identity.js';
 import { parseConnectionInputs, type ConnectionInputs } from '../inputs/connection.js';
@@ -16,18 +16,22 @@ import { tokenKind, type KindContext } from '../kinds/index.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
 import { describeError, failureDescriber, gatherDiagnostics } from '../messages/describe-error.js';
 
+import { STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from '../tokens/journal.js';
+import { readJournal } from '../tokens/journal.js';
+import { journalState } from './state.js';
+import type { PersonalAccessToken } from '../gitlab/token.js';
+import type { RunOptions } from '../util/waits.js';
+
 /** Failures worded for the action's reader. */
 const describer = (client: GitLabClient, connection: ConnectionInputs) =>
   failureDescriber(client, {
     instanceUrl: connection.instanceUrl,
     skipAuth: connection.credential === undefined,
   });
-import { STATE_INTERRUPTED, STATE_REPORTED, type JournalEntry } from '../tokens/journal.js';
-import { readJournal } from '../tokens/journal.js';
-import type { PersonalAccessToken } from '../gitlab/token.js';
 
-export async function runPost(): Promise<void> {
-  const journal = readJournal(process.env);
+/** The post step. `options` are the tests' (zero waits); a runner passes none. */
+export async function runPost(options: RunOptions = {}): Promise<void> {
+  const journal = readJournal(journalState());
   if (journal.length === 0) return;
   const secrets = new Set([
     ...[core.getInput('gitlab-token'), process.env.GITLAB_TOKEN ?? '']
@@ -58,7 +62,7 @@ export async function runPost(): Promise<void> {
     );
     return;
   }
-  const client = clientFor(connection, undefined, core.debug);
+  const client = clientFor(connection, undefined, core.debug, retryPolicy(options.waits));
   const context: KindContext = {
     onSecret: (secret) => {
       secrets.add(secret);

@@ -2,7 +2,7 @@
  * `create-gitlab-token [create]`: makes (or renews) tokens, as the action does, and prints what
  * `--output` asks for on stdout; messages go to stderr.
  */
-import { clientFor } from '../gitlab/client.js';
+import { clientFor, retryPolicy } from '../gitlab/client.js';
 import { InputError, type Env } from '../inputs/problems.js';
 import type { Words } from '../inputs/words.js';
 import { tokenKind } from '../kinds/index.js';
@@ -14,6 +14,7 @@ import { createTokens, type TokenResult } from '../tokens/many.js';
 import { madeLine, madeTokens } from '../tokens/outputs.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
+import type { Waits } from '../util/waits.js';
 import { formatOutput } from './format.js';
 import {
   announceInstance,
@@ -32,6 +33,7 @@ export async function createCommand(
   secrets: Set<string>,
   now: Date,
   words: Words,
+  waits?: Waits,
 ): Promise<number> {
   const output = read('output') || 'none';
   if (!['json', 'token', 'dotenv', 'none'].includes(output)) {
@@ -63,7 +65,7 @@ export async function createCommand(
     );
   }
   announceInstance(io, inputs);
-  const client = clientFor(inputs, inputs.maxConcurrency);
+  const client = clientFor(inputs, inputs.maxConcurrency, undefined, retryPolicy(waits));
   try {
     if (inputs.insecureHttp)
       io.stderr(
@@ -85,7 +87,13 @@ export async function createCommand(
     const results = await createTokens(
       client,
       inputs,
-      { onSecret: (secret) => secrets.add(secret), log, stores, words },
+      {
+        onSecret: (secret) => secrets.add(secret),
+        log,
+        stores,
+        words,
+        settleMs: waits?.settleMs,
+      },
       describe,
       signals.stop,
     ).finally(() => {

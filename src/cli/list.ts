@@ -2,7 +2,7 @@
  * `create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]`: the active tokens
  * of the targets (tokens/expiring.ts), as a table or JSON on stdout, a line per target on stderr.
  */
-import { clientFor } from '../gitlab/client.js';
+import { clientFor, retryPolicy } from '../gitlab/client.js';
 import { parseConnectionInto, type ConnectionInputs } from '../inputs/connection.js';
 import { parseDays } from '../inputs/fields.js';
 import { InputError, Problems, type Env, type InputReader } from '../inputs/problems.js';
@@ -20,6 +20,7 @@ import {
 import { oneLine, quote } from '../util/text.js';
 import { announceInstance, writeFailure, type CliIo } from './io.js';
 import { usageError } from './usage.js';
+import type { Waits } from '../util/waits.js';
 
 export type ListOutput = 'text' | 'json';
 
@@ -150,6 +151,7 @@ export async function runList(
   secrets: Set<string>,
   now: Date,
   words: Words = CLI_WORDS,
+  waits?: Waits,
 ): Promise<number> {
   let inputs: ListInputs;
   try {
@@ -160,7 +162,7 @@ export async function runList(
     throw error;
   }
   announceInstance(io, inputs);
-  const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY);
+  const client = clientFor(inputs, DEFAULT_MAX_CONCURRENCY, undefined, retryPolicy(waits));
   try {
     if (inputs.insecureHttp) {
       io.stderr(

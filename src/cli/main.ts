@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Env } from '../inputs/problems.js';
 import { cliWordsFor } from '../inputs/words.js';
 import { VERSION } from '../util/release.js';
+import type { RunOptions } from '../util/waits.js';
 import { createCommand } from './create.js';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { runList } from './list.js';
@@ -22,8 +23,9 @@ export async function runCli(
   argv: string[],
   env: Env,
   io: CliIo,
-  now = new Date(),
+  options: RunOptions = {},
 ): Promise<number> {
+  const { now = new Date(), waits } = options;
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,12 +73,12 @@ export async function runCli(
   // Messages name flags and variables, and GitLab's CI/CD variables inside a GitLab CI job.
   const words = cliWordsFor(env);
   if (command === 'list') {
-    return runList(read, values.id ?? [], env, io, secrets, now, words);
+    return runList(read, values.id ?? [], env, io, secrets, now, words, waits);
   }
   if (values['expiring-within'] !== undefined) {
     return usageError(io, '--expiring-within: goes with list');
   }
   return command === 'revoke'
-    ? revokeCommand(read, values.id ?? [], env, io, secrets, words)
-    : createCommand(read, env, io, secrets, now, words);
+    ? revokeCommand(read, values.id ?? [], env, io, secrets, words, waits)
+    : createCommand(read, env, io, secrets, now, words, waits);
 }

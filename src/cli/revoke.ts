@@ -2,7 +2,7 @@
  * `create-gitlab-token revoke --id ID [TARGET]`: revokes tokens by ID through the target kind's
  * own endpoint, saying for each what GitLab confirmed.
  */
-import { clientFor } from '../gitlab/client.js';
+import { clientFor, retryPolicy } from '../gitlab/client.js';
 import { parseConnectionInputs } from '../inputs/connection.js';
 import { isPositiveId } from '../inputs/fields.js';
 import type { Env } from '../inputs/problems.js';
@@ -12,6 +12,7 @@ import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
 import { announceInstance, EXIT_FAILED, EXIT_OK, stderrLog, type CliIo } from './io.js';
 import { usageError } from './usage.js';
+import type { Waits } from '../util/waits.js';
 
 export async function revokeCommand(
   read: (name: string) => string,
@@ -20,6 +21,7 @@ export async function revokeCommand(
   io: CliIo,
   secrets: Set<string>,
   words: Words,
+  waits?: Waits,
 ): Promise<number> {
   const tokenIds = ids
     .flatMap((id) => id.split(','))
@@ -44,7 +46,7 @@ export async function revokeCommand(
     return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
   }
   announceInstance(io, connection);
-  const client = clientFor(connection);
+  const client = clientFor(connection, undefined, undefined, retryPolicy(waits));
   let results;
   try {
     const requests = tokenIds.map((id) => ({ id: Number(id), target }));

@@ -4,6 +4,7 @@
  * (429 with Retry-After, and connection failures before anything was sent). The wire work
  * (connections, proxy, deadline, body limit) is http/transport.ts's.
  */
+import type { Waits } from '../util/waits.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GitLabApiError, GitLabNetworkError, GitLabRedirectError } from './errors.js';
 import { TLS_FAILURE, Transport, TransportError, type TransportReply } from '../http/transport.js';
@@ -44,14 +45,18 @@ export interface Connection {
   maxWaitMs: number;
 }
 
-/** A client for the connection the inputs describe: one place for the step, post step and CLI. */
+/**
+ * A client for the connection the inputs describe: one place for the step, post step and CLI.
+ * `retry` changes the retry policy (the tests' zero backoff).
+ */
 export function clientFor(
   connection: Connection,
   maxSockets?: number,
   debug?: (line: string) => void,
+  retry?: Partial<RetryPolicy>,
 ): GitLabClient {
   const { apiUrl, credential, timeoutMs, maxWaitMs } = connection;
-  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets, debug });
+  return new GitLabClient({ apiUrl, credential, timeoutMs, maxWaitMs, maxSockets, debug, retry });
 }
 
 export interface ApiResponse<T> {
@@ -296,4 +301,10 @@ export class GitLabClient {
     const message = error instanceof Error ? error.message : String(error);
     return new GitLabNetworkError(method, path, url, 'ERROR', message, false);
   }
+}
+
+/** The client's retry policy for a run's waits (undefined keeps its defaults). */
+export function retryPolicy(waits: Waits | undefined): Partial<RetryPolicy> | undefined {
+  if (waits?.retryBaseDelayMs === undefined) return undefined;
+  return { baseDelayMs: waits.retryBaseDelayMs };
 }

@@ -1,6 +1,6 @@
 // Entry point of the post step (dist/post/index.js): the NODE_DEBUG guard, then run() from
 // main.ts.
-import * as core from '../action/runner.js';
+import * as core from '@actions/core';
 import { rerunWithSafeNodeDebug } from '../util/node-debug.js';
 import { run } from './main.js';
 

@@ -1,6 +1,6 @@
 /**
- * End-to-end: the bundled main step with several users (bounded concurrency, partial failure,
- * rate limits) and the job summary, against the simulator; the post step revokes what was made.
+ * The main step with several users (bounded concurrency, partial failure, rate limits) and the job
+ * summary, against the simulator; the post step revokes what was made.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';

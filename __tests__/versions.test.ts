@@ -1,6 +1,6 @@
 /**
- * End-to-end: the important paths across GitLab's versions, against the version-faithful
- * simulator (sim.setVersion; the gates are the simulator's SINCE, read from GitLab's source).
+ * The important paths across GitLab's versions, against the version-faithful simulator
+ * (sim.setVersion; the gates are the simulator's SINCE, read from GitLab's source).
  *
  * The matrix: each version in VERSIONS (16.0 to the simulator's 18.x) runs every path it has.
  * - user token (admin API): create (one POST; description kept from 17.7, warned about before)

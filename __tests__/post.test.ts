@@ -1,8 +1,8 @@
 /**
- * End-to-end: the bundled post step after the bundled main step, against the simulator. The main
- * step journals each token in the state as it arrives (IDs, names, markers; no secret); the post
- * step revokes what it made (revoke: true), revokes lost requests' tokens it can prove its own,
- * reports only what GitLab confirmed, and never fails the job.
+ * The post step after the main step (both in this process), against the simulator. The main step
+ * journals each token in the state as it arrives (IDs, names, markers; no secret); the post step
+ * revokes what it made (revoke: true), revokes lost requests' tokens it can prove its own, reports
+ * only what GitLab confirmed, and never fails the job.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';

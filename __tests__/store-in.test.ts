@@ -1,8 +1,8 @@
 /**
- * End-to-end: `store-in` through the bundled action, as a scheduled renewal runs it: a project
- * bot's token due for renewal is replaced (new token, stored in a CI/CD variable and a GitHub
- * secret, then the old one revoked) with no moment in which a consumer reading the targets holds
- * a dead token; a token not due is left alone; a failed store leaves the old token working.
+ * `store-in` through the action and the CLI, as a scheduled renewal runs it: a project bot's token
+ * due for renewal is replaced (new token, stored in a CI/CD variable and a GitHub secret, then the
+ * old one revoked) with no moment in which a consumer reading the targets holds a dead token; a
+ * token not due is left alone; a failed store leaves the old token working.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import {

@@ -1,7 +1,7 @@
 /**
- * End-to-end reliability: lost replies are reconciled (no orphan or unreported token), redirects
- * are never followed, and every request is bounded by timeout-seconds. The bundled main and post
- * steps run against the simulator with fault modes.
+ * Reliability: lost replies are reconciled (no orphan or unreported token), redirects are never
+ * followed, and every request is bounded by timeout-seconds. The main and post steps run against
+ * the simulator with fault modes.
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
- * End-to-end: `self-rotate` and `rotate-before` for the credential itself, through the bundled
- * action: the credential rotates into a new one (output and masked), only when due, never twice
- * after a lost reply, with GitLab's refusals explained.
+ * `self-rotate` and `rotate-before` for the credential itself, through the action's main step: the
+ * credential rotates into a new one (output and masked), only when due, never twice after a lost
+ * reply, with GitLab's refusals explained.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';

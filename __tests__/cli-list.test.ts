@@ -1,8 +1,8 @@
 /**
- * End-to-end: the bundled CLI's `list` (dist/cli/index.js) against the simulator: a user's, a
- * project's, a group's and a service account's active tokens, `--expiring-within`, every page,
- * older versions that ignore GitLab's filters, a failing target beside a working one, and bad
- * flags refused before any request. Nothing secret is printed.
+ * The CLI's `list` against the simulator: a user's, a project's, a group's and a service account's
+ * active tokens, `--expiring-within`, every page, older versions that ignore GitLab's filters, a
+ * failing target beside a working one, and bad flags refused before any request. Nothing secret is
+ * printed.
  */
 import { describe, expect, it } from '@jest/globals';
 import {

@@ -1,4 +1,4 @@
-/** End-to-end: the bundled main step against the simulator, one user per step. */
+/** The main step (in this process) against the simulator, one user per step. */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_MODE_TOKEN, ADMIN_TOKEN, USER_TOKEN } from './simulator/gitlab-simulator.js';
 import { journalOf } from './helpers/promises.js';

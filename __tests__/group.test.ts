@@ -1,4 +1,4 @@
-/** End-to-end: tokens for group service accounts (GitLab.com), main and post step. */
+/** Tokens for group service accounts (GitLab.com), main and post step. */
 import { describe, expect, it } from '@jest/globals';
 import {
   ADMIN_TOKEN,

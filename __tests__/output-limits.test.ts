@@ -1,6 +1,6 @@
 /**
- * End-to-end: GitHub's size limits (1 MB of outputs per job, 1 MiB of job summary per step) with
- * the largest requests the inputs allow, and GitLab-supplied text in the summary's cells.
+ * GitHub's size limits (1 MB of outputs per job, 1 MiB of job summary per step) with the largest
+ * requests the inputs allow, and GitLab-supplied text in the summary's cells.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';

@@ -1,8 +1,8 @@
 /**
- * End-to-end: the other kinds of bot token through the bundled action, post step and CLI —
- * project access tokens (a Maintainer's credential), group access tokens (an Owner's) and
- * impersonation tokens (an administrator's) — each through its own endpoints: create, if-exists
- * rotate and fail, a lost reply, the post step's revoke, the CLI, and the errors for each kind.
+ * The other kinds of bot token through the action's main and post steps and the CLI — project
+ * access tokens (a Maintainer's credential), group access tokens (an Owner's) and impersonation
+ * tokens (an administrator's) — each through its own endpoints: create, if-exists rotate and fail,
+ * a lost reply, the post step's revoke, the CLI, and the errors for each kind.
  */
 import { describe, expect, it } from '@jest/globals';
 import {

@@ -1,8 +1,8 @@
 /**
- * Leak audit, end to end: over every failure path (bad inputs, each HTTP error, faults, the post
- * step) neither the credential nor any token appears in stdout, stderr, the state file or the job
- * summary, except on `::add-mask::` lines; GitLab's error bodies are scrubbed of anything shaped
- * like a token; and no input can start a `::` workflow command of its own.
+ * Leak audit: over every failure path (bad inputs, each HTTP error, faults, the post step) neither
+ * the credential nor any token appears in stdout, stderr, the state file or the job summary, except
+ * on `::add-mask::` lines; GitLab's error bodies are scrubbed of anything shaped like a token; and
+ * no input can start a `::` workflow command of its own.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type FaultRule } from './simulator/gitlab-simulator.js';

@@ -1,7 +1,7 @@
 /**
- * End-to-end: `max-wait-seconds` bounds the time spent waiting out GitLab's rate limits. When
- * GitLab keeps answering 429 the step ends (no hang), starts no new user, fails saying how many
- * tokens it made and which users are left, and reports every token it did make.
+ * `max-wait-seconds` bounds the time spent waiting out GitLab's rate limits. When GitLab keeps
+ * answering 429 the step ends (no hang), starts no new user, fails saying how many tokens it made
+ * and which users are left, and reports every token it did make.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type SimToken } from './simulator/gitlab-simulator.js';
@@ -26,7 +26,7 @@ function inputs(name: string, extra: Record<string, string> = {}): Record<string
     'user-id': USERS.join('\n'),
     scopes: 'read_api',
     name,
-    'max-wait-seconds': '3',
+    'max-wait-seconds': '1',
     'max-concurrency': '1',
     ...extra,
   };
@@ -55,7 +55,7 @@ describe('the rate-limit budget (max-wait-seconds)', () => {
       method: 'POST',
       pathPattern: /^\/api\/v4\/users\/\d+\/personal_access_tokens$/,
       times: Infinity,
-      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+      fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
     });
     const result = await runMainStep({ inputs: inputs(name) });
     expect(result.code).toBe(1);
@@ -78,7 +78,7 @@ describe('the rate-limit budget (max-wait-seconds)', () => {
       method: 'POST',
       pathPattern: /^\/api\/v4\/users\/(43|44|55)\/personal_access_tokens$/,
       times: Infinity,
-      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+      fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
     });
     const result = await runMainStep({ inputs: inputs(name, { revoke: 'true' }) });
     expect(result.code).toBe(1);
@@ -110,7 +110,7 @@ describe('the rate-limit budget (max-wait-seconds)', () => {
     sim.addFault({
       method: 'GET',
       times: Infinity,
-      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+      fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
     });
     const result = await runMainStep({ inputs: inputs(name, { 'user-id': '42' }) });
     expect(result.code).toBe(1);
@@ -141,7 +141,7 @@ describe('the rate-limit budget (max-wait-seconds)', () => {
       method: 'POST',
       pathPattern: /^\/api\/v4\/users\/42\/personal_access_tokens$/,
       times: Infinity,
-      fault: { kind: 'rateLimit', retryAfterSeconds: 2 },
+      fault: { kind: 'rateLimit', retryAfterSeconds: 1 },
     });
     const result = await runMainStep({ inputs: inputs(name, { 'user-id': '42' }) });
     expect(result.code).toBe(1);

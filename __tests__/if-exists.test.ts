@@ -1,4 +1,4 @@
-/** End-to-end: `if-exists` (create, rotate, fail) for user tokens, so re-runs do not pile up. */
+/** `if-exists` (create, rotate, fail) for user tokens, so re-runs do not pile up. */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';

@@ -1,8 +1,8 @@
 /**
- * End-to-end: what GitLab (or something in front of it) sends is data. A create reply that
- * carries no usable token after GitLab stored one leaves exactly one active token, the one in
- * the outputs; a reply without scopes does not break the outputs; IDs in a list or a rotate
- * reply never reach a URL or a log line unless they are positive integers.
+ * What GitLab (or something in front of it) sends is data. A create reply that carries no usable
+ * token after GitLab stored one leaves exactly one active token, the one in the outputs; a reply
+ * without scopes does not break the outputs; IDs in a list or a rotate reply never reach a URL or a
+ * log line unless they are positive integers.
  */
 import { describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, type Fault, type SimToken } from './simulator/gitlab-simulator.js';
