@@ -280,8 +280,12 @@ describe('the kind of token, from the target inputs', () => {
 
   it('picks each kind from the inputs set', () => {
     expect(kinds({ 'user-id': '42' })).toEqual([{ kind: 'personal', user: { id: 42 } }]);
-    expect(kinds({ 'user-id': '42', impersonation: 'true' })).toEqual([
+    expect(kinds({ 'user-id': '42', impersonation: 'true', 'expires-at': '30d' })).toEqual([
       { kind: 'impersonation', user: { id: 42 } },
+    ]);
+    // GitLab gives an impersonation token no default expiry (lib/api/users.rb).
+    expect(problems({ 'user-id': '42', impersonation: 'true' })).toEqual([
+      expect.stringMatching(/^expires-at: required with impersonation: true/),
     ]);
     expect(kinds({ 'user-id': '42', 'group-id': 'acme' })).toEqual([
       { kind: 'service-account', user: { id: 42 }, groupId: 'acme' },
