@@ -27,7 +27,6 @@ import type { Words } from '../inputs/words.js';
 // its SHA-256): the modules the action loads only when it needs them are imported here, so that
 // ncc puts them in this bundle instead of chunk files next to it.
 import '../tokens/renew.js';
-import '../http/tunnel-agent.js';
 import '../kinds/resource.js';
 import '../kinds/service-account.js';
 import '../kinds/list.js';
