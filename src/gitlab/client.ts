@@ -172,7 +172,10 @@ export class GitLabClient {
       ...options.headers,
     };
     if (options.credential !== undefined) this.headers['private-token'] = options.credential;
-    this.transport = new Transport({ maxSockets: options.maxSockets ?? 8 });
+    this.transport = new Transport({
+      maxSockets: options.maxSockets ?? 8,
+      connectTimeoutMs: options.timeoutMs,
+    });
   }
 
   /** A client for the same GitLab with another credential (a token that must act as itself). */

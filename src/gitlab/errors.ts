@@ -2,6 +2,7 @@
  * Errors of GitLab's replies and of the network. They carry facts only; `describe-error.ts` is the one
  * place that turns them into the messages a user reads.
  */
+import type { NetworkFailureReason } from '../http/transport.js';
 import { FEATURE_SINCE, type Feature } from './features.js';
 
 /** GitLab answered with a non-2xx, non-3xx status. */
@@ -32,24 +33,6 @@ export class GitLabRedirectError extends Error {
     this.name = 'GitLabRedirectError';
   }
 }
-
-/**
- * Where a request stood when it failed: connecting (DNS, TCP, a free socket), opening a tunnel
- * through the proxy, the TLS handshake, waiting for the status and headers, reading the body.
- * The request itself is written only once the connection is up: before `reply` nothing was sent.
- */
-export type RequestPhase = 'connect' | 'proxy' | 'tls' | 'reply' | 'body';
-
-/** What is known about a network failure beyond its code, for the message a user reads. */
-export type NetworkFailureReason =
-  /** timeout-seconds ran out; `proxy` is the proxy's origin (no credentials) when one was used */
-  | { kind: 'timeout'; phase: RequestPhase; proxy?: string }
-  /** the proxy answered CONNECT (or a proxied plain-http request) with this status */
-  | { kind: 'proxy-refused'; proxy: string; target: string; status: number; statusText: string }
-  /** the reply's body was longer than the limit; it was not read to the end */
-  | { kind: 'reply-too-large'; limitBytes: number }
-  /** a status no GitLab reply has (101 Switching Protocols, an upgrade, outside 200-599) */
-  | { kind: 'unexpected-status'; status: number; statusText: string };
 
 /**
  * The request failed at the network level. `sent` tells whether the request may have reached
@@ -139,3 +122,5 @@ export function isBareNotFound(error: unknown): boolean {
   const message = (error as { body?: { message?: unknown } }).body?.message;
   return typeof message === 'string' && /^404 Not Found$/i.test(message);
 }
+
+export type { NetworkFailureReason, RequestPhase } from '../http/transport.js';

@@ -1,365 +1,236 @@
 /**
- * A small HTTP/1.1 client on node:http and node:https for GitLabClient: kept-alive connections
- * (at most `maxSockets` per host), HTTPS_PROXY / HTTP_PROXY / NO_PROXY, one deadline per request
- * that covers every phase (DNS, connect, the proxy's CONNECT, TLS, headers, body), a cap on the
- * body, and failures as TransportError with what is known: the phase, whether the request may
- * have reached the server, and why.
+ * GitLabClient's HTTP/1.1, on undici (the client behind Node's fetch and @actions/http-client).
+ * undici opens the connections (DNS, TCP, TLS verified against Node's CAs, NODE_EXTRA_CA_CERTS
+ * included), keeps them alive (at most `maxSockets` per origin) and tunnels through proxies
+ * (ProxyAgent: CONNECT host:port with Proxy-Authorization, then TLS to the target inside). Which
+ * proxy a request takes is @actions/http-client's decision (proxy.ts). This file adds what
+ * GitLabClient needs and undici does not decide: one deadline per request over all its phases,
+ * a cap on the body, no redirects, and failures as TransportError with what is known: the phase,
+ * whether the request may have reached the server, and why.
  *
- * https through a proxy: CONNECT host:port (with Proxy-Authorization from the proxy URL), then
- * TLS over the tunnel with the target's name, verified against Node's CAs (NODE_EXTRA_CA_CERTS
- * included). Plain http through a proxy: the request in absolute form, to the proxy.
+ * Plain http through a proxy goes to the proxy in absolute form (`POST http://host/path`), not
+ * through a tunnel, as before and as proxy.e2e.test.ts checks: a Pool to the proxy's origin with
+ * the absolute URL as the request target. (undici 6's ProxyAgent tunnels http too unless
+ * `proxyTunnel: false`; with it, it opens connections without limit, still tunnels through an
+ * https proxy, and reports a 407 without aborting the request.)
+ *
+ * What is this file's own, and why: undici does not say which connection attempt a waiting
+ * request waits for, nor how far that attempt got (TCP, the proxy's CONNECT, TLS), which the
+ * timeout message needs; attempts.ts follows the attempts through undici's own connectors and
+ * handler hooks. And undici's destroy() leaves a connection that is still being opened alone: one
+ * AbortSignal given to every socket lets dispose() end those too.
  */
-import * as http from 'node:http';
-import type * as https from 'node:https';
-import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
-import type * as tls from 'node:tls';
-import type { NetworkFailureReason, RequestPhase } from '../gitlab/errors.js';
+import { setMaxListeners } from 'node:events';
+import { Agent, buildConnector, Pool, ProxyAgent, type Dispatcher } from 'undici';
+import { Attempts, originOf, TunnelAnswer } from './attempts.js';
+import { statusText, TransportError, UNDICI_TIMER_SLACK_MS } from './errors.js';
+import { Exchange, type Route, type TransportReply, type TransportRequest } from './exchange.js';
 import { proxyFor, type ProxyTarget } from './proxy.js';
-import type { TunnelAgent } from './tunnel-agent.js';
-
-// node:https and node:tls (with the CA store) cost more to load than node:http, and a run against
-// a plain-http GitLab without an https proxy never uses them: they are loaded on first use, and
-// TunnelAgent (https through a proxy) with them.
-const requireBuiltin = createRequire(import.meta.url);
-const httpsModule = (): typeof https => requireBuiltin('node:https') as typeof https;
 
 /** A token reply is under 1 KB; nothing GitLab says to this client comes near 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface TransportOptions {
   maxSockets: number;
+  /**
+   * The longest one connection may take to open (TCP, the proxy's CONNECT, TLS): the client's
+   * per-request limit. A request's own deadline is what fails it; this bounds a connection that
+   * no request waits for any more (undici shares connections, and does not cancel one because
+   * the request that asked for it gave up).
+   */
+  connectTimeoutMs: number;
   /** largest body read before the request fails; default MAX_BODY_BYTES */
   maxBodyBytes?: number;
   /** the proxy for a URL; default from the environment, as @actions/http-client picks it */
   proxyFor?: (url: URL) => ProxyTarget | undefined;
 }
 
-export interface TransportRequest {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body?: string;
-  /** the one deadline of this request, for all its phases */
-  timeoutMs: number;
-  /** cuts the request short (a cancelled step) */
-  signal?: AbortSignal;
-}
-
-export interface TransportReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A request that failed below HTTP, or whose reply could not be used. */
-export class TransportError extends Error {
-  constructor(
-    readonly code: string,
-    readonly detail: string,
-    /** the request may have reached the server (and been acted on) */
-    readonly sent: boolean,
-    readonly phase: RequestPhase,
-    readonly reason?: NetworkFailureReason,
-  ) {
-    super(`${code}: ${detail}`);
-    this.name = 'TransportError';
-  }
-}
-
-// Errors raised before the request could reach the server, whatever the phase looked like.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-]);
-
-/** TLS handshake failures (untrusted or mismatched certificate): nothing was sent. */
-export const TLS_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
-
-const isSent = (phase: RequestPhase): boolean => phase === 'reply' || phase === 'body';
-
-/** Shared between a request and the agent that makes its connection. */
-export interface RequestTrace {
-  phase: RequestPhase;
-  signal: AbortSignal;
-}
-
-/** Request options with the trace; Node hands unknown options on to Agent.createConnection. */
-export interface TracedOptions extends https.RequestOptions {
-  trace?: RequestTrace;
-}
-
-export function statusText(status: number): string {
-  return `${status} ${http.STATUS_CODES[status] ?? ''}`.trim();
-}
-
-/** `[::1]` → `::1`: node:net wants IPv6 addresses bare. */
-export const bareHost = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
-
-export const defaultPort = (url: URL): number =>
-  url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-
-export function abortError(): Error {
-  return new Error('the time limit ran out');
-}
+export type { TransportReply, TransportRequest } from './exchange.js';
+export {
+  TLS_FAILURE,
+  TransportError,
+  type NetworkFailureReason,
+  type RequestPhase,
+} from './errors.js';
 
 export class Transport {
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly attempts = new Attempts();
   private readonly maxBodyBytes: number;
   private readonly proxyFor: (url: URL) => ProxyTarget | undefined;
-  /** loaded by the first https request through a proxy */
-  private tunnelAgent?: typeof TunnelAgent;
+  /** undici's limit on opening one connection, and on the proxy's answer to CONNECT */
+  private readonly connectTimeoutMs: number;
+  /**
+   * Aborted by dispose(): every socket this transport opens listens to it. destroy() on undici's
+   * dispatchers closes the connections they hold, but not one still being opened (undici holds
+   * it only once it is open), which would keep the process alive until its connect timeout.
+   */
+  private closing = Transport.closingController();
 
   constructor(private readonly options: TransportOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
     this.proxyFor = options.proxyFor ?? proxyFor;
+    this.connectTimeoutMs = options.connectTimeoutMs + UNDICI_TIMER_SLACK_MS;
   }
 
-  /** Closes kept-alive connections so the process can exit. */
+  private static closingController(): AbortController {
+    const controller = new AbortController();
+    // One listener per open socket: more than EventTarget's warning threshold of 10 is normal.
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
+
+  /** Closes kept-alive connections, and those being opened, so the process can exit. */
   dispose(): void {
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
+    for (const dispatcher of this.dispatchers.values()) {
+      dispatcher.destroy().catch(() => undefined);
+    }
+    this.dispatchers.clear();
+    this.closing.abort();
+    this.closing = Transport.closingController();
   }
 
   /** Sends one request; the reply's status is the caller's to judge (any 2xx-5xx). */
-  async request(request: TransportRequest): Promise<TransportReply> {
-    const controller = new AbortController();
-    const trace: RequestTrace = { phase: 'connect', signal: controller.signal };
+  request(request: TransportRequest): Promise<TransportReply> {
     const proxy = this.proxyFor(request.url);
-    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
-    const cancel = (): void => controller.abort();
-    request.signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      if (request.signal?.aborted) throw new Error('cancelled before it began');
-      if (proxy && request.url.protocol === 'https:') {
-        this.tunnelAgent ??= (await import('./tunnel-agent.js')).TunnelAgent;
-      }
-      return await this.exchange(request, proxy, trace);
-    } catch (error) {
-      if (request.signal?.aborted) {
-        throw new TransportError(
-          'ECANCELED',
-          'the step was cancelled',
-          isSent(trace.phase),
-          trace.phase,
-        );
-      }
-      if (controller.signal.aborted) {
-        throw new TransportError(
-          'ETIMEDOUT',
-          'no answer in time',
-          isSent(trace.phase),
-          trace.phase,
-          { kind: 'timeout', phase: trace.phase, proxy: proxy?.url.origin },
-        );
-      }
-      throw toTransportError(error, trace.phase);
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', cancel);
+    if (request.signal?.aborted) {
+      const error = new TransportError('ECANCELED', 'the step was cancelled', false, 'connect');
+      return Promise.reject(error);
     }
+    const route = this.route(request, proxy);
+    return new Promise<TransportReply>((resolve, reject) => {
+      new Exchange(request, route, this.maxBodyBytes, this.attempts, resolve, reject).start();
+    });
   }
 
-  private agent(key: string, make: (options: https.AgentOptions) => http.Agent): http.Agent {
-    let agent = this.agents.get(key);
-    if (!agent) {
-      agent = make({ keepAlive: true, maxSockets: this.options.maxSockets });
-      this.agents.set(key, agent);
+  private dispatcher(key: string, make: () => Dispatcher): Dispatcher {
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = make();
+      this.dispatchers.set(key, dispatcher);
     }
-    return agent;
+    return dispatcher;
+  }
+
+  /** What every dispatcher shares: connections per origin, no redirects. */
+  private common() {
+    return { connections: this.options.maxSockets, maxRedirections: 0 };
+  }
+
+  /**
+   * undici's connector (buildConnector) in two steps for https, TCP and then TLS over it (as
+   * ProxyAgent does over a tunnel), so that Attempts knows when the handshake began.
+   */
+  private connector(): buildConnector.connector {
+    const build = { timeout: this.connectTimeoutMs, signal: this.closing.signal };
+    const tcp = buildConnector(build);
+    const tls = buildConnector(build);
+    return (options, callback) => {
+      const origin = originOf(options);
+      const attempt = this.attempts.begin(origin, 'connect');
+      const finish = this.attempts.finisher(origin, attempt, callback);
+      if (options.protocol !== 'https:') {
+        tcp(options, finish);
+        return;
+      }
+      tcp({ ...options, protocol: 'http:', port: options.port || '443' }, (error, socket) => {
+        if (error) {
+          finish(error, null);
+          return;
+        }
+        attempt.phase = 'tls';
+        tls({ ...options, httpSocket: socket }, finish);
+      });
+    };
+  }
+
+  /** https through `proxy`: undici's ProxyAgent, watched for the phases of its tunnels. */
+  private tunnelAgent(proxy: ProxyTarget): Dispatcher {
+    const timeout = this.connectTimeoutMs;
+    const attempts = this.attempts;
+    const refused = ({ status, target }: { status: number; target: string }): Error =>
+      new TransportError(
+        'EPROXY',
+        `the proxy answered CONNECT with ${statusText(status)}`,
+        false,
+        'proxy',
+        {
+          kind: 'proxy-refused',
+          proxy: proxy.url.origin,
+          target,
+          status,
+          statusText: statusText(status),
+        },
+      );
+    return new ProxyAgent({
+      ...this.common(),
+      // The proxy's address without credentials; they go as the Proxy-Authorization of CONNECT.
+      uri: proxy.url.href,
+      token: proxy.authorization,
+      proxyTls: { timeout, signal: this.closing.signal },
+      requestTls: { timeout },
+      // The connections to the proxy, which carry the CONNECTs: their answers are watched, and a
+      // silent proxy is given up on after `timeout`.
+      clientFactory: (origin, options) =>
+        new Pool(origin, {
+          ...options,
+          connections: this.options.maxSockets,
+          headersTimeout: timeout,
+        }).compose(
+          (dispatch) => (dispatchOptions, handler) =>
+            dispatch(dispatchOptions, new TunnelAnswer(handler, dispatchOptions.path, attempts)),
+        ),
+      // The connections to GitLab through tunnels: ProxyAgent's connector opens each one.
+      factory: (origin, options) => {
+        const tunnel = (options as { connect: buildConnector.connector }).connect;
+        return new Pool(origin, {
+          ...options,
+          connect: (connectOptions, callback) => {
+            const key = originOf(connectOptions);
+            const attempt = attempts.begin(key, 'proxy');
+            tunnel(connectOptions, attempts.finisher(key, attempt, callback, refused));
+          },
+        });
+      },
+    });
   }
 
   /** Where to connect and what to ask, for the request's URL and proxy. */
-  private route(url: URL, proxy: ProxyTarget | undefined): TracedOptions {
-    const secure = url.protocol === 'https:';
-    const direct = {
-      protocol: url.protocol,
-      host: bareHost(url.hostname),
-      port: defaultPort(url),
-      path: `${url.pathname}${url.search}`,
+  private route(request: TransportRequest, proxy: ProxyTarget | undefined): Route {
+    const { url } = request;
+    const options = {
+      method: request.method as Dispatcher.HttpMethod,
+      headers: { ...request.headers, host: url.host },
+      body: request.body,
+      // The request's deadline is its only clock; undici's would cut it at 300 s.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     };
+    const path = `${url.pathname}${url.search}`;
     if (!proxy) {
-      const agent = secure
-        ? this.agent('https', (o) => new (httpsModule().Agent)(o))
-        : this.agent('http', (o) => new http.Agent(o));
-      return { ...direct, agent };
+      const dispatcher = this.dispatcher('direct', () => {
+        return new Agent({ ...this.common(), connect: this.connector() });
+      });
+      const routed = { ...options, origin: url.origin, path };
+      return { dispatcher, options: routed, origin: url.origin, proxy, viaProxyInClear: false };
     }
-    if (secure) {
-      const agent = this.agent(
-        `tunnel ${proxy.url.href}`,
-        (o) => new (this.tunnelAgent as typeof TunnelAgent)(proxy, o),
-      );
-      return { ...direct, agent };
+    if (url.protocol === 'https:') {
+      const dispatcher = this.dispatcher(`tunnel ${proxy.url.href}`, () => this.tunnelAgent(proxy));
+      const routed = { ...options, origin: url.origin, path };
+      return { dispatcher, options: routed, origin: url.origin, proxy, viaProxyInClear: false };
     }
     // Plain http through the proxy: the absolute URL as the request target, to the proxy.
-    const viaHttps = proxy.url.protocol === 'https:';
-    const agent = this.agent(`proxy ${proxy.url.href}`, (o) =>
-      viaHttps ? new (httpsModule().Agent)(o) : new http.Agent(o),
-    );
-    return {
-      protocol: proxy.url.protocol,
-      host: bareHost(proxy.url.hostname),
-      port: defaultPort(proxy.url),
-      path: url.href,
-      agent,
-    };
-  }
-
-  private exchange(
-    request: TransportRequest,
-    proxy: ProxyTarget | undefined,
-    trace: RequestTrace,
-  ): Promise<TransportReply> {
-    const { url } = request;
-    const options: TracedOptions = {
-      ...this.route(url, proxy),
-      method: request.method,
-      setHost: false,
-      trace,
-    };
-    const viaProxyInClear = proxy !== undefined && url.protocol === 'http:';
-    return new Promise<TransportReply>((resolve, reject) => {
-      let settled = false;
-      const fail = (error: Error): void => {
-        if (settled) return;
-        settled = true;
-        trace.signal.removeEventListener('abort', onAbort);
-        // Destroying the request destroys its socket: it is never handed to another request.
-        req.destroy();
-        reject(error);
-      };
-      const succeed = (reply: TransportReply): void => {
-        if (settled) return;
-        settled = true;
-        trace.signal.removeEventListener('abort', onAbort);
-        resolve(reply);
-      };
-      const unexpected = (status: number): TransportError =>
-        new TransportError(
-          'EUNEXPECTEDSTATUS',
-          `the reply's status was ${statusText(status)}`,
-          true,
-          trace.phase,
-          { kind: 'unexpected-status', status, statusText: statusText(status) },
-        );
-      const tooLarge = (): TransportError =>
-        new TransportError(
-          'ERESPONSETOOLARGE',
-          `the reply is larger than ${this.maxBodyBytes} bytes`,
-          true,
-          'body',
-          { kind: 'reply-too-large', limitBytes: this.maxBodyBytes },
-        );
-      const onAbort = (): void => fail(abortError());
-
-      // Header values are set after creation, so that they are not part of the options object
-      // (which NODE_DEBUG=http prints).
-      const req = (options.protocol === 'https:' ? httpsModule() : http).request(options);
-      req.setHeader('host', url.host);
-      for (const [name, value] of Object.entries(request.headers)) req.setHeader(name, value);
-      if (viaProxyInClear && proxy.authorization) {
-        req.setHeader('proxy-authorization', proxy.authorization);
-      }
-      if (request.body !== undefined) {
-        req.setHeader('content-length', Buffer.byteLength(request.body));
-      }
-
-      req.once('socket', (socket: Socket) => {
-        if (!socket.connecting) {
-          trace.phase = 'reply';
-          return;
-        }
-        trace.phase = 'connect';
-        // A TLSSocket (told apart without loading node:tls for plain http).
-        const secure = (socket as Partial<tls.TLSSocket>).encrypted === true;
-        socket.once('connect', () => {
-          if (trace.phase === 'connect') trace.phase = secure ? 'tls' : 'reply';
-        });
-        if (secure) socket.once('secureConnect', () => (trace.phase = 'reply'));
-      });
-      req.on('information', (info: http.InformationEvent) => {
-        // 100 Continue, 102, 103 Early Hints are harmless; a 101 without Upgrade is not.
-        if (info.statusCode === 101) fail(unexpected(101));
-      });
-      req.once('upgrade', (reply: http.IncomingMessage, socket: Socket) => {
-        socket.destroy();
-        fail(unexpected(reply.statusCode ?? 101));
-      });
-      req.on('error', (error) => fail(error));
-      req.once('response', (reply: http.IncomingMessage) => {
-        trace.phase = 'body';
-        const status = reply.statusCode ?? 0;
-        if (status < 200 || status > 599) {
-          fail(unexpected(status));
-          return;
-        }
-        if (viaProxyInClear && status === 407) {
-          fail(
-            new TransportError('EPROXY', 'the proxy asked for credentials', false, 'reply', {
-              kind: 'proxy-refused',
-              proxy: proxy.url.origin,
-              target: url.host,
-              status,
-              statusText: statusText(status),
-            }),
-          );
-          return;
-        }
-        const declared = Number(reply.headers['content-length']);
-        if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
-          fail(tooLarge());
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let ended = false;
-        reply.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxBodyBytes) {
-            fail(tooLarge());
-            return;
-          }
-          chunks.push(chunk);
-        });
-        reply.once('end', () => {
-          ended = true;
-          succeed({ status, headers: reply.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        reply.on('error', (error) => fail(error));
-        reply.once('close', () => {
-          if (!ended) {
-            fail(
-              new TransportError(
-                'ECONNRESET',
-                'the connection closed before the reply was complete',
-                true,
-                'body',
-              ),
-            );
-          }
-        });
-      });
-
-      if (trace.signal.aborted) {
-        onAbort();
-        return;
-      }
-      trace.signal.addEventListener('abort', onAbort, { once: true });
-      req.end(request.body);
+    const dispatcher = this.dispatcher(`proxy ${proxy.url.href}`, () => {
+      return new Pool(proxy.url.origin, { ...this.common(), connect: this.connector() });
     });
+    const headers: Record<string, string> = { ...options.headers };
+    if (proxy.authorization) headers['proxy-authorization'] = proxy.authorization;
+    const routed = {
+      ...options,
+      headers,
+      origin: proxy.url.origin,
+      path: `${url.protocol}//${url.host}${path}`,
+    };
+    return { dispatcher, options: routed, origin: proxy.url.origin, proxy, viaProxyInClear: true };
   }
-}
-
-function toTransportError(error: unknown, phase: RequestPhase): TransportError {
-  if (error instanceof TransportError) return error;
-  const raw = (error as { code?: unknown }).code;
-  const code = typeof raw === 'string' ? raw : 'ERROR';
-  const detail = error instanceof Error ? error.message : String(error);
-  const sent = isSent(phase) && !NOT_SENT_CODES.has(code) && !TLS_FAILURE.test(code);
-  return new TransportError(code, detail, sent, phase);
 }

@@ -1,9 +1,13 @@
 /**
- * NODE_DEBUG=http (or net, https, ...) makes Node print each request's options, headers
- * included, to stderr (through process.stderr.write): the PRIVATE-TOKEN credential and the
- * proxy's Basic credentials would land in the log. Node reads NODE_DEBUG once, when it starts,
- * so changing process.env later changes nothing. The entry points therefore run themselves again
- * in a child process whose NODE_DEBUG keeps only the harmless sections, and pass on its exit code.
+ * NODE_DEBUG makes Node and undici print what they do to stderr. The transport is undici 6, which
+ * under NODE_DEBUG=undici (or fetch) prints each connection and request line (method, origin,
+ * path), while http, https, net and tls print Node's own sockets' doings; checked for issue #17,
+ * none of them printed a request header. But a header holds the PRIVATE-TOKEN credential and the
+ * proxy's Basic credentials, what each section prints is Node's and undici's to change (Node's
+ * http client printed whole headers), and Node reads NODE_DEBUG once, when it starts, so changing
+ * process.env later changes nothing. The entry points therefore run themselves again in a child
+ * process whose NODE_DEBUG keeps only the sections that never see a connection, and pass on its
+ * exit code.
  */
 import type * as ChildProcesses from 'node:child_process';
 import { createRequire } from 'node:module';
