@@ -63,6 +63,7 @@ async function renewAll(
   try {
     await mapLimit(projects, PARALLEL_STEPS, async (id) => {
       const result = await runMainStep({
+        bundle: true,
         inputs: {
           'base-url': gitlab.url,
           'gitlab-token': ADMIN_TOKEN,

@@ -184,6 +184,7 @@ async function bulkRun(
   const before = sim.tokens.length;
   const { ms: wall, value: result } = await timed(() =>
     runMainStep({
+      bundle: true,
       inputs: {
         'base-url': baseUrl,
         'gitlab-token': ADMIN_TOKEN,
@@ -244,6 +245,7 @@ async function rateLimited(sim: GitLabSimulator, baseUrl: string, users: number[
   const before = sim.tokens.length;
   const { ms: wall, value: result } = await timed(() =>
     runMainStep({
+      bundle: true,
       inputs: {
         'base-url': baseUrl,
         'gitlab-token': ADMIN_TOKEN,

@@ -43,7 +43,7 @@ try {
       name === 'gitlab-token' ? '${{ secrets.GITLAB_ADMIN_TOKEN }}' : JSON.stringify(value);
     console.log(`  ${name}: ${shown}`);
   }
-  const main = await runMainStep({ inputs });
+  const main = await runMainStep({ inputs, bundle: true });
   console.log(`\nMain step exited ${main.code}; its log, masked as the runner shows it:`);
   console.log(asRunnerShows(main));
   console.log('\nOutputs (secrets masked, as a later step would print them):');
@@ -51,7 +51,7 @@ try {
     sim.tokens.reduce((out, token) => out.split(token.token).join('***'), text);
   for (const [name, value] of Object.entries(main.outputs))
     console.log(`  ${name} = ${masked(value)}`);
-  const post = await runPostStep(main, { inputs });
+  const post = await runPostStep(main, { inputs, bundle: true });
   console.log(`\nPost step exited ${post.code}; its log:`);
   console.log(asRunnerShows(post));
   console.log('\nRequests the simulator received:');

@@ -8,7 +8,8 @@
  * expectPromisesKept is the one check of both: the harness (run-action.ts) runs it after every
  * step and every CLI run, with every simulator of the test file.
  */
-import { expect } from '@jest/globals';
+// node:assert, not jest's expect: the demo and the benchmarks use these helpers outside jest.
+import { deepStrictEqual } from 'node:assert';
 import type { GitLabSimulator, SimToken } from '../simulator/gitlab-simulator.js';
 import { commands, findLeaks } from './log.js';
 
@@ -100,7 +101,7 @@ export function unreportedActive(tokens: readonly SimToken[], result: StepRecord
 }
 
 export function expectNothingUnreported(tokens: readonly SimToken[], result: StepRecord): void {
-  expect(unreportedActive(tokens, result)).toEqual([]);
+  deepStrictEqual(unreportedActive(tokens, result), [], 'active tokens left unreported');
 }
 
 /**
@@ -163,5 +164,9 @@ export function expectPromisesKept(result: RunRecord, check: PromiseCheck): void
     result.outputs && result.state
       ? unreportedActive(check.made, { ...result, outputs: result.outputs, state: result.state })
       : unreportedByCli(check.made, result);
-  expect({ leaks, unreported }).toEqual({ leaks: [], unreported: [] });
+  deepStrictEqual(
+    { leaks, unreported },
+    { leaks: [], unreported: [] },
+    'a secret was printed, or an active token left unreported',
+  );
 }

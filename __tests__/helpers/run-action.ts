@@ -20,7 +20,7 @@ import type { SimToken } from '../simulator/gitlab-simulator.js';
 import type { Waits } from '../../src/util/waits.js';
 import { environmentProxySecrets } from '../../src/http/proxy.js';
 import { expectPromisesKept, type RunRecord } from './promises.js';
-import { watchedSimulators } from './simulator-fixture.js';
+import { watchedSimulators } from './watched.js';
 import { inProcess, runCliInProcess } from './in-process.js';
 
 export { commands, findLeaks, maskedFirst, requestLine } from './log.js';

@@ -8,18 +8,9 @@
 import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { GitLabSimulator, type SimulatorOptions } from '../simulator/gitlab-simulator.js';
 import { findLeaks } from './log.js';
+import { watchSimulators } from './watched.js';
 
-/** The simulators of this test file (jest gives each file its own modules). */
-const watched: GitLabSimulator[] = [];
-
-/** Simulators the harness checks after every run (useSimulator's are watched already). */
-export function watchSimulators(...sims: GitLabSimulator[]): void {
-  for (const sim of sims) if (!watched.includes(sim)) watched.push(sim);
-}
-
-export function watchedSimulators(): readonly GitLabSimulator[] {
-  return watched;
-}
+export { watchSimulators, watchedSimulators } from './watched.js';
 
 export interface SimulatorFixtureOptions {
   /** the host to listen on (start()'s default when absent) */
