@@ -155,3 +155,32 @@ describe('the rate-limit budget (max-wait-seconds)', () => {
     expectNoLeaks(result);
   }, 60_000);
 });
+
+describe('a persistent rate limit is the credential\u2019s (issue #18)', () => {
+  it('once one request has used its attempts, no new user starts and no 429 is retried', async () => {
+    const name = uniqueName();
+    const users = Array.from({ length: 20 }, (_, i) => 6000 + i);
+    for (const id of users) sim.addUser({ id, username: `limited-${id}` });
+    sim.addFault({
+      method: 'POST',
+      pathPattern: /^\/api\/v4\/users\/\d+\/personal_access_tokens$/,
+      times: Infinity,
+      fault: { kind: 'rateLimit', retryAfterSeconds: 0 },
+    });
+    const result = await runMainStep({
+      inputs: inputs(name, {
+        'user-id': users.join('\n'),
+        'max-wait-seconds': '300',
+        'max-concurrency': '4',
+      }),
+    });
+    expect(result.code).toBe(1);
+    const posts = sim.requests.filter((request) => request.method === 'POST').length;
+    // One request uses its 10 attempts; the 3 beside it stop at their next 429; nobody else starts.
+    expect(posts).toBeLessThanOrEqual(10 + 3 * 10);
+    expect(posts).toBeLessThan(users.length * 10);
+    expect(named(name)).toEqual([]);
+    expect(budgetFailure(result)).toMatch(/not started: user 60\d\d/);
+    expectNoLeaks(result);
+  });
+});

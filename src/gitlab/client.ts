@@ -157,7 +157,10 @@ export class GitLabClient {
   private waitBudgetMs: number;
   /** Aborted by abortAll(): cuts every request in flight and refuses new ones. */
   private readonly cancel = new AbortController();
-  /** Set once the rate-limit budget is spent: no new work should begin. */
+  /**
+   * Set once the rate-limit budget is spent, or one request has used all its attempts: the
+   * limit is the credential's, so no new work should begin and no 429 is retried any more.
+   */
   rateLimitSpent = false;
 
   constructor(options: GitLabClientOptions) {
@@ -242,7 +245,15 @@ export class GitLabClient {
       }
       // A write is repeated only when GitLab's own limiter refused it (nothing was done).
       const repeatable429 = idempotent || isGitLabRateLimit(headers, text);
-      if (status === 429 && repeatable429 && attempt < this.retry.rateLimitAttempts) {
+      if (status === 429 && repeatable429 && attempt >= this.retry.rateLimitAttempts) {
+        this.rateLimitSpent = true;
+      }
+      if (
+        status === 429 &&
+        repeatable429 &&
+        attempt < this.retry.rateLimitAttempts &&
+        !this.rateLimitSpent
+      ) {
         const delay = Math.min(
           parseRetryAfter(headers['retry-after']) ?? backoffDelay(attempt, this.retry),
           this.retry.maxDelayMs,
