@@ -274,6 +274,27 @@ describe('post step', () => {
     expectNoLeaks(result);
   });
 
+  it('an interrupted renewal: names the token being replaced, and never looks for or revokes it', async () => {
+    const old = await tokenMadeElsewhere('post replaced', 'deploys');
+    const result = await runPostStep({ state: {} } as StepResult, {
+      inputs: inputsFor({ revoke: 'false' }),
+      state: {
+        'cgt-interrupted': 'true',
+        [`cgt-repl${old.id}`]: JSON.stringify({
+          kind: 'personal',
+          user_id: 42,
+          name: 'post replaced',
+          replacing: old.id,
+        }),
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(old.active).toBe(true);
+    expect(result.stdout).toContain(`The main step stopped while replacing token ID ${old.id}`);
+    expect(sim.requests).toEqual([]);
+    expectNoLeaks(result);
+  });
+
   it('ignores state entries that are not its own or are malformed', async () => {
     const made = await makeTokens({ revoke: 'false' });
     for (const value of [

@@ -40,14 +40,18 @@ export async function runPost(options: RunOptions = {}): Promise<void> {
     ...environmentProxySecrets(process.env),
   ]);
   const made = journal.filter((entry) => entry.id !== undefined);
-  const pending = journal.filter((entry) => entry.id === undefined && !entry.refused);
+  // A token being replaced is not a request: it is named, never looked for or revoked.
+  const replaced = journal.flatMap((entry) => (entry.replacing ? [entry.replacing] : []));
+  const pending = journal.filter(
+    (entry) => entry.id === undefined && !entry.refused && entry.replacing === undefined,
+  );
   const revoke = /^true$/i.test(core.getInput('revoke').trim());
   // A main step that was cancelled, or stopped before it reported (crashed, killed), leaves the
   // naming of the tokens it made to this one: later steps that would use them never run.
   const interrupted =
     core.getState(STATE_INTERRUPTED) === 'true' || core.getState(STATE_REPORTED) !== 'true';
   if (!revoke && pending.length === 0) {
-    if (interrupted) nameActive(made);
+    if (interrupted) nameActive(made, replaced);
     return;
   }
   for (const secret of secrets) core.setSecret(secret);
@@ -73,18 +77,25 @@ export async function runPost(options: RunOptions = {}): Promise<void> {
   try {
     await revokeLost(client, connection, pending, made, context, secrets);
     if (revoke) await revokeMade(client, connection, made, context, secrets);
-    else if (interrupted) nameActive(made);
+    else if (interrupted) nameActive(made, replaced);
   } finally {
     client.dispose();
   }
 }
 
-function nameActive(made: JournalEntry[]): void {
-  if (made.length === 0) return;
-  const ids = made.map((entry) => entry.id).join(', ');
-  core.warning(
-    `The main step stopped before it finished; the token(s) it made stay active (revoke is not true): token ID ${ids}. Revoke them by hand if nothing uses them.`,
-  );
+function nameActive(made: JournalEntry[], replaced: number[]): void {
+  if (made.length > 0) {
+    const ids = made.map((entry) => entry.id).join(', ');
+    core.warning(
+      `The main step stopped before it finished; the token(s) it made stay active (revoke is not true): token ID ${ids}. Revoke them by hand if nothing uses them.`,
+    );
+  }
+  if (replaced.length > 0) {
+    // Replaced last: a renewal revokes the old token only once the new one is stored everywhere.
+    core.warning(
+      `The main step stopped while replacing token ID ${replaced.join(', ')}: it was not revoked by this run unless the log says so, and the store-in targets hold it or its replacement. Check which one they hold before revoking either.`,
+    );
+  }
 }
 
 async function revokeMade(

@@ -190,9 +190,17 @@ export class GitLabClient {
       maxSockets: 1,
       maxWaitMs: this.waitBudgetMs,
     });
-    if (this.cancel.signal.aborted) child.abortAll();
-    else this.cancel.signal.addEventListener('abort', () => child.abortAll(), { once: true });
-    return child;
+    return child.followCancel(this);
+  }
+
+  /**
+   * Cuts this client's requests whenever `parent`'s are cut: one cancel for every client of a
+   * run (GitHub's for store-in, the rotated credential's), so that SIGTERM stops them all.
+   */
+  followCancel(parent: GitLabClient): this {
+    if (parent.cancel.signal.aborted) this.abortAll();
+    else parent.cancel.signal.addEventListener('abort', () => this.abortAll(), { once: true });
+    return this;
   }
 
   /** `local` (a time on this machine's clock) on GitLab's clock, once a reply has told it. */

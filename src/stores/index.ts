@@ -90,7 +90,8 @@ export class SecretStores {
     const stores = inputs.stores.map((target): SecretStore => {
       if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
       if (!github) throw new Error('github-secret targets need github-token');
-      githubApi ??= githubClient({ ...inputs, github }, debug);
+      // A cancel of the run (SIGTERM) cuts GitHub's requests as it cuts GitLab's.
+      githubApi ??= githubClient({ ...inputs, github }, debug).followCancel(gitlab);
       return new GitHubSecretStore(target, githubApi);
     });
     return new SecretStores(stores, log, githubApi ? [githubApi] : []);

@@ -34,6 +34,8 @@ export interface JournalEntry {
   refused?: boolean;
   /** a rotation of this token: its successor cannot be proven, only named */
   rotating?: number;
+  /** a new token is made to replace this one, which stays active until the new one is stored */
+  replacing?: number;
   /** when the request was sent (this machine's clock), for naming tokens made around then */
   at?: string;
 }
@@ -41,7 +43,7 @@ export interface JournalEntry {
 type SaveState = (key: string, value: string) => void;
 
 function stored(entry: JournalEntry): string {
-  const { target, name, marker, id, uniqueName, refused, rotating, at } = entry;
+  const { target, name, marker, id, uniqueName, refused, rotating, replacing, at } = entry;
   return JSON.stringify({
     kind: target.kind,
     user_id: target.userId,
@@ -53,6 +55,7 @@ function stored(entry: JournalEntry): string {
     unique: uniqueName || undefined,
     refused: refused || undefined,
     rotating,
+    replacing,
     at,
   });
 }
@@ -66,6 +69,10 @@ export function stateJournal(save: SaveState, uniqueName: boolean): Journal {
     rotating(target, name, rotating) {
       const at = new Date().toISOString();
       save(`${STATE_PREFIX}rot${rotating}`, stored({ target, name, uniqueName, rotating, at }));
+    },
+    replacing(target, name, replacing) {
+      const at = new Date().toISOString();
+      save(`${STATE_PREFIX}repl${replacing}`, stored({ target, name, uniqueName, replacing, at }));
     },
     made(target: TokenTarget, token: TokenWithSecret, marker: string | undefined, rotatedFrom) {
       const key = `${STATE_PREFIX}${marker ?? (rotatedFrom ? `rot${rotatedFrom}` : `id${token.id}`)}`;
@@ -120,6 +127,7 @@ export function readEntry(value: string): JournalEntry | undefined {
     uniqueName: raw.unique === true,
     refused: raw.refused === true || undefined,
     rotating: isTokenId(raw.rotating) ? raw.rotating : undefined,
+    replacing: isTokenId(raw.replacing) ? raw.replacing : undefined,
     at: typeof raw.at === 'string' && !Number.isNaN(Date.parse(raw.at)) ? raw.at : undefined,
   };
 }

@@ -30,6 +30,8 @@ export interface Journal {
   pending(target: TokenTarget, name: string, marker: string): void;
   /** before a rotation of token `rotating` (its successor can be named, not proven) */
   rotating(target: TokenTarget, name: string, rotating: number): void;
+  /** before a new token is made to replace token `replacing` (which stays active until stored) */
+  replacing(target: TokenTarget, name: string, replacing: number): void;
   /** a token this run made (or rotated `rotatedFrom` into) and reports */
   made(
     target: TokenTarget,

@@ -167,6 +167,7 @@ class Renewal {
    * token's access level and description unless the inputs set them.
    */
   private async replace(current: PersonalAccessToken, why: string): Promise<NewToken> {
+    this.hooks.journal?.replacing(this.target, this.request.params.name, current.id);
     const made = await this.maker.create(this.keptFrom(current));
     const storeError = await this.maker.store(made, current);
     // Stored in part: consumers may hold either token, so both stay active.
