@@ -38,6 +38,7 @@ export async function createCommand(
     return usageError(
       io,
       `--output: expected json, token or dotenv, got ${JSON.stringify(output)}`,
+      'create',
     );
   }
   let inputs;
@@ -45,7 +46,7 @@ export async function createCommand(
     inputs = parseRunInputs(read, env, now, words);
   } catch (error) {
     if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'create');
     throw error;
   }
   // A rotation revokes what it replaces: its new secret must go somewhere.
@@ -60,6 +61,7 @@ export async function createCommand(
       selfRotate
         ? '--self-rotate needs --output or --store-in: the credential\u2019s new secret would be printed nowhere, and the credential lost'
         : '--if-exists rotate needs --output or --store-in: a rotated token\u2019s new secret would go nowhere, and its consumers would hold a revoked token',
+      'create',
     );
   }
   announceInstance(io, inputs);
@@ -96,7 +98,8 @@ export async function createCommand(
       if (result.created) io.stderr(`${madeLine(result.created)}\n`);
       if (result.error !== undefined) io.stderr(`error: ${result.error}\n`);
     }
-    if (output !== 'none' && madeTokens(results).length > 0) {
+    // json is always a JSON value ([] when nothing was made); token and dotenv hold secrets only.
+    if (output === 'json' || (output !== 'none' && madeTokens(results).length > 0)) {
       try {
         await io.stdout(formatOutput(output, results));
       } catch (error) {
@@ -167,6 +170,7 @@ function reportUnwritten(
       .join('; ');
     lines.push(`nobody has these tokens: ${orphans.join(', ')}. Revoke them: ${revoke}`);
   }
-  const message = `error: the result could not be written to stdout (${oneLine(why, 200)}): ${lines.join('; ')}`;
+  const facts = lines.length > 0 ? `: ${lines.join('; ')}` : ' (no token was made)';
+  const message = `error: the result could not be written to stdout (${oneLine(why, 200)})${facts}`;
   io.stderr(`${scrubSecrets(message, secrets)}\n`);
 }

@@ -156,7 +156,7 @@ export async function runList(
     inputs = parseListInputs(read, ids, env, now, words);
   } catch (error) {
     if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'list');
     throw error;
   }
   announceInstance(io, inputs);

@@ -29,19 +29,19 @@ export async function revokeCommand(
     tokenIds.length === 0 ||
     tokenIds.some((id) => !/^\d+$/.test(id) || !isPositiveId(Number(id)))
   ) {
-    return usageError(io, '--id: expected one or more numeric token IDs (1 or more)');
+    return usageError(io, '--id: expected one or more numeric token IDs (1 or more)', 'revoke');
   }
   let target: RevokeTarget;
   try {
     target = parseRevokeTarget(read, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'revoke');
   }
   let connection;
   try {
     connection = parseConnectionInputs(read, env, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'revoke');
   }
   announceInstance(io, connection);
   const client = clientFor(connection);
