@@ -102,6 +102,7 @@ describe('a usage error is one line, and where the help is', () => {
     ],
     [['list', '--expiring-within', '0'], '--expiring-within: expected a number of days', 'list '],
     [['list', '--frobnicate'], "Unknown option '--frobnicate'", 'list '],
+    [['list', '--dry-run'], '--dry-run: goes without list', 'list '],
     [['destroy', '--user-id', '42'], 'unknown command "destroy"', ''],
   ])('%j: exit 2, nothing sent', async (args, message, command) => {
     const result = await cli(args);

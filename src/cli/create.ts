@@ -14,11 +14,14 @@ import { createTokens, type TokenResult } from '../tokens/many.js';
 import { madeLine, madeTokens } from '../tokens/outputs.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
+import { dryRunCreate } from '../plan/dry-run.js';
 import { formatOutput } from './format.js';
 import {
   announceInstance,
+  DRY_RUN_START,
   EXIT_FAILED,
   EXIT_OK,
+  reportDryRun,
   stderrLog,
   writeFailure,
   type CliIo,
@@ -64,6 +67,8 @@ export async function createCommand(
       'create',
     );
   }
+  const dryRun = read('dry-run') === 'true';
+  if (dryRun) io.stderr(DRY_RUN_START);
   announceInstance(io, inputs);
   const client = clientFor(inputs, inputs.maxConcurrency);
   try {
@@ -84,6 +89,13 @@ export async function createCommand(
       skipAuth: inputs.credential === undefined,
       words,
     });
+    if (dryRun) {
+      const report = await dryRunCreate(client, inputs, stores, describe, words).finally(() => {
+        signals.release();
+        stores?.dispose();
+      });
+      return reportDryRun(io, report, output === 'json');
+    }
     const results = await createTokens(
       client,
       inputs,

@@ -10,7 +10,16 @@ import { parseRevokeTarget, type RevokeTarget } from '../inputs/targets.js';
 import type { Words } from '../inputs/words.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
-import { announceInstance, EXIT_FAILED, EXIT_OK, stderrLog, type CliIo } from './io.js';
+import { dryRunRevoke } from '../plan/dry-run.js';
+import {
+  announceInstance,
+  DRY_RUN_START,
+  EXIT_FAILED,
+  EXIT_OK,
+  reportDryRun,
+  stderrLog,
+  type CliIo,
+} from './io.js';
 import { usageError } from './usage.js';
 
 export async function revokeCommand(
@@ -43,6 +52,8 @@ export async function revokeCommand(
   } catch (error) {
     return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'revoke');
   }
+  const dryRun = read('dry-run') === 'true';
+  if (dryRun) io.stderr(DRY_RUN_START);
   announceInstance(io, connection);
   const client = clientFor(connection);
   let results;
@@ -53,6 +64,10 @@ export async function revokeCommand(
       skipAuth: connection.credential === undefined,
       words,
     });
+    if (dryRun) {
+      const report = await dryRunRevoke(client, connection.credential, requests, describe, words);
+      return await reportDryRun(io, report, false);
+    }
     results = await revokeTokens(
       client,
       requests,

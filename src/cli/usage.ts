@@ -31,6 +31,7 @@ export const OPTIONS = {
   'allow-insecure-http': flag,
   impersonation: flag,
   'self-rotate': flag,
+  'dry-run': flag,
   help: { type: 'boolean', short: 'h' },
   version: flag,
   id: { type: 'string', multiple: true },
@@ -65,7 +66,7 @@ const CONNECTION = `Connection (every command):
 const OUTPUT_FORMATS = `Output formats:
   json     the tokens as a JSON array (type, target, user_id, id, name, token, scopes,
            expires_at, and access_level for project and group tokens); [] when nothing was made
-           (a token not due with --rotate-before, a failure)
+           (a token not due with --rotate-before, a failure, a dry run)
   token    each secret on a line of its own
   dotenv   GITLAB_NEW_TOKEN, GITLAB_NEW_TOKEN_ID, GITLAB_NEW_TOKEN_USER_ID and
            GITLAB_NEW_TOKEN_EXPIRES_AT of the first token, one KEY=value line each. A value with
@@ -91,8 +92,11 @@ ${TARGETS}
 
 ${CREDENTIAL}
 
-Exit codes: 0 success; 1 GitLab or the network failed, or the result could not be written to
-stdout (the tokens made are then named on stderr); 2 invalid arguments (nothing sent).
+create and revoke take --dry-run: check the flags, the credential, the targets and what
+is due, print what would change, and change nothing.
+
+Exit codes: 0 success; 1 GitLab or the network failed, a check failed, or the result could not be
+written to stdout (the tokens made are then named on stderr); 2 invalid arguments (nothing sent).
 
 Run 'create-gitlab-token <command> --help' for a command's flags; --version prints the version.`;
 
@@ -133,18 +137,22 @@ Options:
                             GitHub's address from GITHUB_API_URL, default api.github.com)
   --max-concurrency N       tokens requested at once (default 8, at most 32)
   --output FORMAT           print the result on stdout: json, token or dotenv (default: nothing)
+  --dry-run                 check the flags, the credential (who it is), the users, every
+                            --store-in target and, with --if-exists rotate or fail, the token
+                            of that name; print what would be made, rotated, replaced or
+                            stored, one line each on stderr; change nothing
 
 ${CONNECTION}
 
 ${OUTPUT_FORMATS}
 
-Exit codes: 0 every token made (or not due); 1 GitLab or the network failed (some tokens may have
-been made: they are printed with --output and named on stderr), or the result could not be
-written to stdout (the tokens made are then named on stderr: revoke them); 2 invalid arguments
-(nothing was sent).`;
+Exit codes: 0 every token made (or not due; or a dry run that found nothing wrong); 1 GitLab or
+the network failed (some tokens may have been made: they are printed with --output and named on
+stderr), a dry run's check failed, or the result could not be written to stdout (the tokens made
+are then named on stderr: revoke them); 2 invalid arguments (nothing was sent).`;
 
 const REVOKE_HELP = `Usage:
-  create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET]
+  create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET] [--dry-run]
 
 Revokes tokens by ID (repeat --id, or comma-separated) through their kind's own endpoint, named
 by the target flags (user IDs are numeric):
@@ -160,11 +168,12 @@ ${CREDENTIAL}
 
 Options:
   --id TOKEN_ID             the token IDs (repeatable, or comma-separated)
+  --dry-run                 check the credential and look each token up; revoke nothing
 
 ${CONNECTION}
 
 Exit codes: 0 every token revoked, already revoked or no longer there; 1 GitLab or the network
-failed (the token may still be active); 2 invalid arguments (nothing was sent).`;
+failed (the token may still be active), or a dry run's check failed; 2 invalid arguments.`;
 
 const LIST_HELP = `Usage:
   create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]
