@@ -35,7 +35,7 @@ describe('help', () => {
     async (flag) => {
       const result = await cliHere([flag]);
       expect(result).toEqual({ code: 0, stdout: `${OVERVIEW}\n`, stderr: '' });
-      for (const command of ['create', 'revoke', 'list']) {
+      for (const command of ['create', 'rotate', 'revoke', 'list']) {
         expect(result.stdout).toMatch(new RegExp(`^  ${command} {2,}\\S`, 'm'));
       }
       expect(result.stdout).toContain('GITLAB_TOKEN');
@@ -45,7 +45,7 @@ describe('help', () => {
     },
   );
 
-  it.each(['create', 'revoke', 'list'] as const)(
+  it.each(['create', 'rotate', 'revoke', 'list'] as const)(
     '%s --help (and -h) prints that command\u2019s help only',
     async (command) => {
       for (const flag of ['--help', '-h']) {
@@ -65,10 +65,15 @@ describe('help', () => {
   );
 
   it('help with other flags is still the help, and sends nothing', async () => {
-    const result = await cli(['revoke', '--id', '5', '-h']);
+    const result = await cli(['rotate', '--id', '5', '--output', 'json', '-h']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${HELP.revoke}\n`);
+    expect(result.stdout).toBe(`${HELP.rotate}\n`);
     expect(sim.requests).toEqual([]);
+  });
+
+  it('rotate --help says GitLab revokes the old token at once, and points to create --if-exists rotate --store-in', () => {
+    expect(HELP.rotate).toContain('revokes the old one at once');
+    expect(HELP.rotate).toMatch(/--if-exists rotate \\\n\s+--store-in/);
   });
 
   it('list --help says a bare number of days is days', () => {
@@ -101,8 +106,9 @@ describe('a usage error is one line, and where the help is', () => {
       'revoke ',
     ],
     [['list', '--expiring-within', '0'], '--expiring-within: expected a number of days', 'list '],
-    [['list', '--frobnicate'], "Unknown option '--frobnicate'", 'list '],
     [['list', '--dry-run'], '--dry-run: goes without list', 'list '],
+    [['rotate', '--id', '5'], '--output: required', 'rotate '],
+    [['rotate', '--frobnicate'], "Unknown option '--frobnicate'", 'rotate '],
     [['destroy', '--user-id', '42'], 'unknown command "destroy"', ''],
   ])('%j: exit 2, nothing sent', async (args, message, command) => {
     const result = await cli(args);

@@ -221,7 +221,7 @@ describe('create --dry-run', () => {
   });
 });
 
-describe('revoke --dry-run', () => {
+describe('revoke --dry-run and rotate --dry-run', () => {
   it('revoke: looks each token up, would revoke the active one, and revokes nothing', async () => {
     const id = await existing(['--user-id', '42', '--scopes', 'api', '--name', 'to-revoke'], '10d');
     const result = await dryRun(['revoke', '--id', `${id},99999`]);
@@ -246,5 +246,43 @@ describe('revoke --dry-run', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`Would revoke token ID ${id} "p"`);
     expect(result.stderr).toContain('of project acme/app.');
+  });
+
+  it('rotate: finds the token by name, would rotate it, and rotates nothing', async () => {
+    const id = await existing(['--user-id', '43', '--scopes', 'api', '--name', 'to-rotate'], '10d');
+    const result = await dryRun([
+      'rotate',
+      '--user-id',
+      '43',
+      '--name',
+      'to-rotate',
+      '--output',
+      'json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('[]\n');
+    expect(result.stderr).toContain(`Would rotate token ID ${id} "to-rotate"`);
+    expect(result.stderr).toContain(`GitLab revokes token ID ${id} at once.`);
+  });
+
+  it('rotate: a name with no token is a failed check (exit 1)', async () => {
+    const result = await dryRun([
+      'rotate',
+      '--user-id',
+      '43',
+      '--name',
+      'missing',
+      '--output',
+      'json',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: user 43 has no active token named "missing"');
+    expect(result.stderr).toContain('Dry run: 1 check failed; nothing was changed.');
+  });
+
+  it('rotate still needs --output: a dry run checks the same command line (exit 2, nothing sent)', async () => {
+    const result = await cli(['rotate', '--id', '5', '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(sim.requests).toEqual([]);
   });
 });

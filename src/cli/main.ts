@@ -1,6 +1,7 @@
 /**
  * The command-line entry, for GitLab CI jobs and shells: the same inputs and validation as the
- * action, passed as `--name value` flags, and one module per command (create, revoke, list).
+ * action, passed as `--name value` flags, and one module per command (create, rotate, revoke,
+ * list).
  * Messages go to stderr; stdout carries only what `--output` asks for, so a token is printed only
  * on request.
  */
@@ -12,6 +13,7 @@ import { createCommand } from './create.js';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { runList } from './list.js';
 import { revokeCommand } from './revoke.js';
+import { rotateCommand } from './rotate.js';
 import { HELP, isCommand, OPTIONS, OVERVIEW, usageError, type Command } from './usage.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
@@ -80,6 +82,9 @@ export async function runCli(
   }
   if (values['expiring-within'] !== undefined) {
     return usageError(io, '--expiring-within: goes with list', command);
+  }
+  if (command === 'rotate') {
+    return rotateCommand(read, values.id ?? [], env, io, secrets, now, words);
   }
   return command === 'revoke'
     ? revokeCommand(read, values.id ?? [], env, io, secrets, words)

@@ -38,7 +38,7 @@ export const OPTIONS = {
 } as const;
 
 /** The commands, the first one the default. */
-export const COMMANDS = ['create', 'revoke', 'list'] as const;
+export const COMMANDS = ['create', 'rotate', 'revoke', 'list'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export function isCommand(name: string): name is Command {
@@ -77,13 +77,15 @@ const OUTPUT_FORMATS = `Output formats:
 /** `create-gitlab-token --help`: what there is, and where to read more. */
 export const OVERVIEW = `Usage:
   create-gitlab-token [create] TARGET --scopes SCOPES [options]
+  create-gitlab-token rotate (--id TOKEN_ID | --name NAME) [TARGET] --output FORMAT [options]
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET] [options]
   create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]
 
-Makes, lists and revokes GitLab tokens for users and bots.
+Makes, rotates, lists and revokes GitLab tokens for users and bots.
 
 Commands:
   create    make a token for each target (the default command), or renew one by name
+  rotate    rotate one token into a new secret; GitLab revokes the old one at once
   revoke    revoke tokens by ID
   list      list the targets' active tokens, or those that expire within N days
 
@@ -92,7 +94,7 @@ ${TARGETS}
 
 ${CREDENTIAL}
 
-create and revoke take --dry-run: check the flags, the credential, the targets and what
+create, rotate and revoke take --dry-run: check the flags, the credential, the targets and what
 is due, print what would change, and change nothing.
 
 Exit codes: 0 success; 1 GitLab or the network failed, a check failed, or the result could not be
@@ -151,6 +153,44 @@ the network failed (some tokens may have been made: they are printed with --outp
 stderr), a dry run's check failed, or the result could not be written to stdout (the tokens made
 are then named on stderr: revoke them); 2 invalid arguments (nothing was sent).`;
 
+const ROTATE_HELP = `Usage:
+  create-gitlab-token rotate (--id TOKEN_ID | --name NAME) [TARGET] --output FORMAT
+                             [--expires-at DATE|Nd] [--dry-run]
+
+Rotates one active token: GitLab gives it a new secret (same name, scopes and description) and
+revokes the old one at once, so whatever still holds the old secret stops working. To renew a
+token without breaking what uses it, store the new secret where it is read instead:
+  create-gitlab-token create TARGET --scopes SCOPES --name NAME --if-exists rotate \\
+    --store-in gitlab-variable:<project or group>:<KEY>
+makes the new token, stores it, and only then revokes the old one.
+
+--id TOKEN_ID names the token, or --name NAME: the target's one active token with exactly that
+name (none or several: exit 1, naming them). TARGET (user IDs are numeric):
+  (none)                           a personal access token of the credential's own user
+${TARGETS}
+
+${CREDENTIAL}
+
+Options:
+  --id TOKEN_ID             the token's ID
+  --name NAME               the token's exact name
+  --output FORMAT           required: json, token or dotenv (as for create); the new secret is
+                            printed there, and nowhere else
+  --expires-at DATE|Nd      the new secret's expiry (default: GitLab's, one week where an expiry
+                            is enforced)
+  --dry-run                 check the credential and find the token; rotate nothing
+
+${CONNECTION}
+
+A rotation whose reply is lost (the request may have reached GitLab) is never sent again: the
+command says that the outcome is unknown and exits 1. 'create-gitlab-token list TARGET' then
+shows which: the old token ID still listed (nothing changed: run rotate again), or a newer token
+of that name instead (its secret was lost: revoke it and make another).
+
+Exit codes: 0 rotated (or a dry run found the token); 1 no such token, several of that name,
+GitLab or the network failed, the outcome is unknown, or stdout could not be written (the new
+token is then named on stderr); 2 invalid arguments (nothing was sent).`;
+
 const REVOKE_HELP = `Usage:
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET] [--dry-run]
 
@@ -208,6 +248,7 @@ are still printed), or stdout could not be written; 2 invalid arguments (nothing
 /** `create-gitlab-token <command> --help`. */
 export const HELP: Readonly<Record<Command, string>> = {
   create: CREATE_HELP,
+  rotate: ROTATE_HELP,
   revoke: REVOKE_HELP,
   list: LIST_HELP,
 };
