@@ -3,7 +3,7 @@
  * (type-only and dynamic imports included), and imports that run one way only, from the entry
  * points down to the leaves:
  *
- *   entries → action | cli → fleet → messages → tokens → stores → kinds → gitlab → http → inputs → util
+ *   entries → action | cli → fleet → messages → plan → tokens → stores → kinds → gitlab → http → inputs → util
  *
  * messages/ (failures into sentences) sits above tokens/: the token code is handed a describer and
  * never words a failure itself.
@@ -16,6 +16,7 @@ const LAYERS = [
   ['cli', '^src/cli/(?!index\\.ts$)'],
   ['fleet', '^src/fleet/'],
   ['messages', '^src/messages/'],
+  ['plan', '^src/plan/'],
   ['tokens', '^src/tokens/'],
   ['stores', '^src/stores/'],
   ['kinds', '^src/kinds/'],

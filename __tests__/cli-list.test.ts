@@ -598,11 +598,12 @@ describe('CLI: list failures', () => {
     [['--project-id', 'a/b', '--user-id', '4'], '--project-id: goes without --user-id'],
     [['--project-id', 'nopath'], 'project-id: "nopath" is neither'],
     [['--user-id', 'bad user'], 'user-id: "bad user" is neither'],
-  ])('2 with the usage for list %j, before any request', async (args, message) => {
+  ])('2 and a one-line error for list %j, before any request', async (args, message) => {
     const result = await list(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain(USAGE);
+    expect(result.stderr).not.toContain(USAGE);
+    expect(result.stderr).toMatch(/^Run 'create-gitlab-token list --help' for usage\.$/m);
     expect(result.stdout).toBe('');
     expect(sim.requests).toEqual([]);
     expectNoLeaks(result);

@@ -270,7 +270,8 @@ describe('CLI: create', () => {
     ]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`(ID ${existing.id})`);
-    expect(second.stdout).toBe('');
+    // --output json is always a JSON value: nothing was made.
+    expect(second.stdout).toBe('[]\n');
     expect(sim.tokens).toHaveLength(count);
     expectNoLeaks(first, false);
     expectNoLeaks(second, false);
@@ -298,11 +299,14 @@ describe('CLI: exit codes', () => {
       '--project-id: goes without --user-id and --group-id',
     ],
     [['revoke', '--id', '5', '--impersonation'], '--user-id: required with --impersonation'],
-  ])('2 with the usage for %j, before any request', async (args, message) => {
+  ])('2 and a one-line error for %j, before any request', async (args, message) => {
     const result = await cli(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain(USAGE);
+    expect(result.stderr).not.toContain(USAGE);
+    expect(result.stderr).toMatch(
+      /^Run 'create-gitlab-token (create |revoke )?--help' for usage\.$/m,
+    );
     expect(result.stdout).toBe('');
     expect(sim.requests).toEqual([]);
     expectNoLeaks(result, false);
@@ -318,12 +322,12 @@ describe('CLI: exit codes', () => {
     expect(sim.requests).toEqual([]);
   });
 
-  it('1 when GitLab refuses, with the explanation on stderr and nothing on stdout', async () => {
+  it('1 when GitLab refuses, with the explanation on stderr and [] on stdout', async () => {
     const result = await cli(['--user-id', '43', '--scopes', 'api', '--output', 'json'], {
       GITLAB_TOKEN: USER_TOKEN,
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
+    expect(result.stdout).toBe('[]\n');
     expect(result.stderr).toContain('403 Forbidden');
     expect(result.stderr).toContain('@alice, who is not an administrator');
     expectNoLeaks(result, false, USER_TOKEN);

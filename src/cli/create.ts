@@ -15,11 +15,14 @@ import { madeLine, madeTokens } from '../tokens/outputs.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
 import type { Waits } from '../util/waits.js';
+import { dryRunCreate } from '../plan/dry-run.js';
 import { formatOutput } from './format.js';
 import {
   announceInstance,
+  DRY_RUN_START,
   EXIT_FAILED,
   EXIT_OK,
+  reportDryRun,
   stderrLog,
   writeFailure,
   type CliIo,
@@ -40,6 +43,7 @@ export async function createCommand(
     return usageError(
       io,
       `--output: expected json, token or dotenv, got ${JSON.stringify(output)}`,
+      'create',
     );
   }
   let inputs;
@@ -47,7 +51,7 @@ export async function createCommand(
     inputs = parseRunInputs(read, env, now, words);
   } catch (error) {
     if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'create');
     throw error;
   }
   // A rotation revokes what it replaces: its new secret must go somewhere.
@@ -62,8 +66,11 @@ export async function createCommand(
       selfRotate
         ? '--self-rotate needs --output or --store-in: the credential\u2019s new secret would be printed nowhere, and the credential lost'
         : '--if-exists rotate needs --output or --store-in: a rotated token\u2019s new secret would go nowhere, and its consumers would hold a revoked token',
+      'create',
     );
   }
+  const dryRun = read('dry-run') === 'true';
+  if (dryRun) io.stderr(DRY_RUN_START);
   announceInstance(io, inputs);
   const client = clientFor(inputs, inputs.maxConcurrency, undefined, retryPolicy(waits));
   try {
@@ -84,6 +91,13 @@ export async function createCommand(
       skipAuth: inputs.credential === undefined,
       words,
     });
+    if (dryRun) {
+      const report = await dryRunCreate(client, inputs, stores, describe, words).finally(() => {
+        signals.release();
+        stores?.dispose();
+      });
+      return reportDryRun(io, report, output === 'json');
+    }
     const results = await createTokens(
       client,
       inputs,
@@ -104,7 +118,8 @@ export async function createCommand(
       if (result.created) io.stderr(`${madeLine(result.created)}\n`);
       if (result.error !== undefined) io.stderr(`error: ${result.error}\n`);
     }
-    if (output !== 'none' && madeTokens(results).length > 0) {
+    // json is always a JSON value ([] when nothing was made); token and dotenv hold secrets only.
+    if (output === 'json' || (output !== 'none' && madeTokens(results).length > 0)) {
       try {
         await io.stdout(formatOutput(output, results));
       } catch (error) {
@@ -175,6 +190,7 @@ function reportUnwritten(
       .join('; ');
     lines.push(`nobody has these tokens: ${orphans.join(', ')}. Revoke them: ${revoke}`);
   }
-  const message = `error: the result could not be written to stdout (${oneLine(why, 200)}): ${lines.join('; ')}`;
+  const facts = lines.length > 0 ? `: ${lines.join('; ')}` : ' (no token was made)';
+  const message = `error: the result could not be written to stdout (${oneLine(why, 200)})${facts}`;
   io.stderr(`${scrubSecrets(message, secrets)}\n`);
 }

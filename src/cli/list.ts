@@ -70,6 +70,9 @@ export function parseListInputs(
   if (parseBoolean(read, 'self-rotate', problems)) {
     problems.add('self-rotate', 'goes without list (it lists tokens, rotates none)');
   }
+  if (parseBoolean(read, 'dry-run', problems)) {
+    problems.add('dry-run', 'goes without list (it only reads: it changes nothing anyway)');
+  }
   if (ids.length > 0) problems.add('id', 'goes with revoke, not with list');
   const output = read('output').trim().toLowerCase() || 'text';
   if (output !== 'text' && output !== 'json') {
@@ -158,7 +161,7 @@ export async function runList(
     inputs = parseListInputs(read, ids, env, now, words);
   } catch (error) {
     if (error instanceof InputError)
-      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+      return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'list');
     throw error;
   }
   announceInstance(io, inputs);

@@ -1,6 +1,7 @@
 /**
  * The command-line entry, for GitLab CI jobs and shells: the same inputs and validation as the
- * action, passed as `--name value` flags, and one module per command (create, revoke, list).
+ * action, passed as `--name value` flags, and one module per command (create, rotate, revoke,
+ * list).
  * Messages go to stderr; stdout carries only what `--output` asks for, so a token is printed only
  * on request.
  */
@@ -13,10 +14,11 @@ import { createCommand } from './create.js';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { runList } from './list.js';
 import { revokeCommand } from './revoke.js';
-import { OPTIONS, USAGE, usageError } from './usage.js';
+import { rotateCommand } from './rotate.js';
+import { HELP, isCommand, OPTIONS, OVERVIEW, usageError, type Command } from './usage.js';
 
 export { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-export { USAGE } from './usage.js';
+export { HELP, OVERVIEW } from './usage.js';
 export { dotenvLine, formatOutput } from './format.js';
 
 export async function runCli(
@@ -35,20 +37,25 @@ export async function runCli(
       options: OPTIONS,
     });
   } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    // Node's advice on positionals that start with '-' is beside the point here.
+    const what = message.replace(/\. To specify a positional argument[\s\S]*$/, '');
+    return usageError(io, what, commandNamed(argv));
   }
   const { values, positionals } = parsed;
+  const named = positionals[0];
+  const command = named ?? 'create';
+  if (positionals.length > 1 || !isCommand(command)) {
+    return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
+  }
   if (values.help || values.version) {
+    const help = named === undefined ? OVERVIEW : HELP[command];
     try {
-      await io.stdout(values.help ? `${USAGE}\n` : `create-gitlab-token ${VERSION}\n`);
+      await io.stdout(values.help ? `${help}\n` : `create-gitlab-token ${VERSION}\n`);
     } catch {
       return EXIT_FAILED;
     }
     return EXIT_OK;
-  }
-  const command = positionals[0] ?? 'create';
-  if (positionals.length > 1 || !['create', 'revoke', 'list'].includes(command)) {
-    return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
   const read = (name: string): string => {
     const value = (values as Record<string, string | boolean | string[] | undefined>)[name];
@@ -76,9 +83,28 @@ export async function runCli(
     return runList(read, values.id ?? [], env, io, secrets, now, words, waits);
   }
   if (values['expiring-within'] !== undefined) {
-    return usageError(io, '--expiring-within: goes with list');
+    return usageError(io, '--expiring-within: goes with list', command);
+  }
+  if (command === 'rotate') {
+    return rotateCommand(read, values.id ?? [], env, io, secrets, now, words);
   }
   return command === 'revoke'
     ? revokeCommand(read, values.id ?? [], env, io, secrets, words, waits)
     : createCommand(read, env, io, secrets, now, words, waits);
+}
+
+/** The command a command line names, read leniently (for the help pointer of a usage error). */
+function commandNamed(argv: string[]): Command | undefined {
+  try {
+    const { positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: false,
+      options: OPTIONS,
+    });
+    const first = positionals[0] ?? 'create';
+    return isCommand(first) ? first : undefined;
+  } catch {
+    return undefined;
+  }
 }

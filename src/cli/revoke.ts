@@ -10,7 +10,16 @@ import { parseRevokeTarget, type RevokeTarget } from '../inputs/targets.js';
 import type { Words } from '../inputs/words.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { outcomeText, revokeTokens } from '../tokens/revoke.js';
-import { announceInstance, EXIT_FAILED, EXIT_OK, stderrLog, type CliIo } from './io.js';
+import { dryRunRevoke } from '../plan/dry-run.js';
+import {
+  announceInstance,
+  DRY_RUN_START,
+  EXIT_FAILED,
+  EXIT_OK,
+  reportDryRun,
+  stderrLog,
+  type CliIo,
+} from './io.js';
 import { usageError } from './usage.js';
 import type { Waits } from '../util/waits.js';
 
@@ -31,20 +40,22 @@ export async function revokeCommand(
     tokenIds.length === 0 ||
     tokenIds.some((id) => !/^\d+$/.test(id) || !isPositiveId(Number(id)))
   ) {
-    return usageError(io, '--id: expected one or more numeric token IDs (1 or more)');
+    return usageError(io, '--id: expected one or more numeric token IDs (1 or more)', 'revoke');
   }
   let target: RevokeTarget;
   try {
     target = parseRevokeTarget(read, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'revoke');
   }
   let connection;
   try {
     connection = parseConnectionInputs(read, env, words);
   } catch (error) {
-    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }));
+    return usageError(io, describeError(error, { instanceUrl: '', secrets, words }), 'revoke');
   }
+  const dryRun = read('dry-run') === 'true';
+  if (dryRun) io.stderr(DRY_RUN_START);
   announceInstance(io, connection);
   const client = clientFor(connection, undefined, undefined, retryPolicy(waits));
   let results;
@@ -55,6 +66,10 @@ export async function revokeCommand(
       skipAuth: connection.credential === undefined,
       words,
     });
+    if (dryRun) {
+      const report = await dryRunRevoke(client, connection.credential, requests, describe, words);
+      return await reportDryRun(io, report, false);
+    }
     results = await revokeTokens(
       client,
       requests,

@@ -5,6 +5,7 @@
  * and what it expects. store-in is the stores' own (stores/targets.ts), read alongside.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
 import { MARKER_LENGTH } from '../util/marker.js';
 import { quote } from '../util/text.js';
 import { parseConnectionInto, type ConnectionInputs } from './connection.js';
@@ -91,21 +92,54 @@ function parseScopes(raw: string, problems: Problems): string[] {
   return [...new Set(items)];
 }
 
+/** A GitHub Actions job or a GitLab CI job runs this; neither: a shell, a local run. */
+function inCi(env: Env): boolean {
+  return [env.GITHUB_ACTIONS, env.GITHUB_RUN_ID, env.GITLAB_CI, env.CI_PROJECT_PATH].some(
+    (value) => (value ?? '').trim() !== '',
+  );
+}
+
+/** Who runs this outside CI: the login name, for a name people recognise. */
+function localUser(env: Env): string {
+  const named = env.USER || env.LOGNAME || env.USERNAME;
+  if (named) return named;
+  try {
+    return userInfo().username;
+  } catch {
+    // No entry in the password database (a container's arbitrary UID).
+    return 'unknown user';
+  }
+}
+
+/** Printable, one line, at most `max` characters: a host or user name inside a token name. */
+function namePart(value: string, max: number): string {
+  const plain = [...value.replace(new RegExp(CONTROL.source, 'gu'), '').trim()];
+  return plain.slice(0, max).join('') || 'unknown';
+}
+
 /**
  * The default name, unique to this step: the run, its attempt, the job and a random suffix
  * (matrix jobs share the job name). A lost reply's token is then provably this step's by its
- * name alone, even where GitLab keeps no description (before 17.7).
+ * name alone, even where GitLab keeps no description (before 17.7). Outside any CI (a shell) it
+ * names the host, the user and the time (UTC) instead, which someone reading the token list
+ * recognises.
  */
-export function defaultName(env: Env): string {
+export function defaultName(env: Env, now: Date = new Date()): string {
   // The suffix comes last and is never cut: a long repository or job name is shortened instead.
   const suffix = ` ${randomBytes(3).toString('hex')}`;
   const fit = (base: string): string =>
     `${base.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
-  if (!env.GITHUB_REPOSITORY && env.CI_PROJECT_PATH) {
+  if (!inCi(env)) {
+    const host = namePart(hostname(), 64);
+    const user = namePart(localUser(env), 64);
+    const time = `${now.toISOString().slice(0, 19)}Z`;
+    return fit(`create-gitlab-token on ${host} by ${user} ${time}`);
+  }
+  if (!env.GITHUB_REPOSITORY && (env.CI_PROJECT_PATH || env.GITLAB_CI)) {
     // The CLI in a GitLab CI job: the same parts in GitLab's words.
     const pipeline = env.CI_PIPELINE_ID || 'local';
     const job = env.CI_JOB_ID ? ` job ${env.CI_JOB_ID}` : '';
-    return fit(`GitLab CI ${env.CI_PROJECT_PATH} pipeline ${pipeline}${job}`);
+    return fit(`GitLab CI ${env.CI_PROJECT_PATH || 'project'} pipeline ${pipeline}${job}`);
   }
   const repository = env.GITHUB_REPOSITORY || 'local';
   const runId = env.GITHUB_RUN_ID || String(Date.now());
@@ -114,8 +148,8 @@ export function defaultName(env: Env): string {
   return fit(`GitHub Actions ${repository} run ${runId}.${attempt}${job}`);
 }
 
-function parseName(raw: string, env: Env, problems: Problems): string {
-  const name = raw.trim() || defaultName(env);
+function parseName(raw: string, env: Env, now: Date, problems: Problems): string {
+  const name = raw.trim() || defaultName(env, now);
   const length = [...name].length;
   if (length > MAX_NAME_LENGTH) {
     problems.add('name', `at most ${MAX_NAME_LENGTH} characters, got ${length}`);
@@ -241,7 +275,7 @@ export function readInputs(
   if (selfRotate) return parseSelfRotate(read, env, now, problems);
   const connection = parseConnectionInto(read, env, problems);
   const scopes = parseScopes(read('scopes'), problems);
-  const name = parseName(read('name'), env, problems);
+  const name = parseName(read('name'), env, now, problems);
   const expiry = parseExpiresAt(read('expires-at'), now);
   if (typeof expiry === 'string') problems.add('expires-at', expiry);
   const description = read('description').trim() || undefined;

@@ -3,7 +3,7 @@
  * rotate-before), replace (create, store, revoke the old one: with store-in, or when the scopes
  * changed, or after a lost rotation) or fail.
  */
-import type { NewToken, TokenMaker, UnchangedToken } from './make.js';
+import type { NewToken, TokenMaker, TokenRequest, UnchangedToken } from './make.js';
 import { mayHaveActed } from './reconcile.js';
 import { GitLabApiError, RevokeNotConfirmedError } from '../gitlab/errors.js';
 import { TokenExistsError, TokenReconcileError } from './errors.js';
@@ -21,6 +21,48 @@ function newest(tokens: PersonalAccessToken[]): PersonalAccessToken {
   return [...tokens].sort(
     (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id,
   )[0];
+}
+
+/**
+ * What `if-exists` rotate or fail does with the target's active tokens of the name: create one
+ * (there is none), fail, replace the newest (a new token, then the old one revoked), keep it
+ * (not due with rotate-before) or rotate it. The run (below) and the dry run (plan/) both ask.
+ */
+export type RenewalDecision =
+  | { action: 'create' }
+  | { action: 'fail'; current: PersonalAccessToken }
+  | { action: 'replace'; current: PersonalAccessToken; why: string }
+  | { action: 'keep'; current: PersonalAccessToken }
+  | { action: 'rotate'; current: PersonalAccessToken };
+
+export function decideRenewal(
+  existing: PersonalAccessToken[],
+  request: Pick<TokenRequest, 'ifExists' | 'params' | 'rotateBy'>,
+  how: { storing: boolean; canCreate: boolean },
+): RenewalDecision {
+  if (existing.length === 0) return { action: 'create' };
+  const current = newest(existing);
+  if (request.ifExists === 'fail') return { action: 'fail', current };
+  // No scopes asked (self-rotate): the rotation keeps the token's own.
+  const { scopes } = request.params;
+  if (scopes.length > 0 && !sameScopes(current.scopes, scopes)) {
+    return { action: 'replace', current, why: 'has other scopes than requested' };
+  }
+  if (!isDue(current, request.rotateBy)) return { action: 'keep', current };
+  // With store-in, consumers must never hold a dead token: make the new one, store it, then
+  // revoke the old one (a rotation revokes the old one at once).
+  if (how.storing && how.canCreate) {
+    return { action: 'replace', current, why: 'was due for renewal' };
+  }
+  return { action: 'rotate', current };
+}
+
+/**
+ * Whether `current` is due for rotation: always without rotate-before; with it, when it expires
+ * by then, or never (a token without expiry is always renewed into one with).
+ */
+function isDue(current: PersonalAccessToken, rotateBy: string | undefined): boolean {
+  return rotateBy === undefined || current.expires_at === null || current.expires_at <= rotateBy;
 }
 
 /**
@@ -55,44 +97,30 @@ class Renewal {
 
   /** if-exists rotate or fail: an existing token of the name is rotated, replaced or refused. */
   async whenExists(): Promise<NewToken | UnchangedToken> {
-    const { ifExists, params } = this.request;
+    const { params, rotateBy } = this.request;
     const existing = await this.kind.list(this.client, this.target, {
       name: params.name,
       excludeImpersonation: true,
     });
-    if (existing.length > 0) {
-      const current = newest(existing);
-      if (ifExists === 'fail') {
-        throw new TokenExistsError(current.id, params.name, this.kind.label(this.target));
-      }
-      // No scopes asked (self-rotate): the rotation keeps the token's own.
-      if (params.scopes.length > 0 && !sameScopes(current.scopes, params.scopes)) {
-        return this.replace(current, 'has other scopes than requested');
-      }
-      if (!this.due(current)) return { existing: current, target: this.target };
-      // With store-in, consumers must never hold a dead token: make the new one, store it,
-      // then revoke the old one (a rotation revokes the old one at once).
-      if (this.hooks.stores && this.kind.canCreate !== false) {
-        return this.replace(current, 'was due for renewal');
-      }
-      return this.rotate(current);
+    const decision = decideRenewal(existing, this.request, {
+      storing: this.hooks.stores !== undefined,
+      canCreate: this.kind.canCreate !== false,
+    });
+    switch (decision.action) {
+      case 'create':
+        return this.maker.createAndStore();
+      case 'fail':
+        throw new TokenExistsError(decision.current.id, params.name, this.kind.label(this.target));
+      case 'replace':
+        return this.replace(decision.current, decision.why);
+      case 'keep':
+        this.hooks.log.info(
+          `Token ID ${decision.current.id} expires ${decision.current.expires_at}, after ${rotateBy} (${this.maker.words.input('rotate-before')}): not rotated, and no new secret is output.`,
+        );
+        return { existing: decision.current, target: this.target };
+      case 'rotate':
+        return this.rotate(decision.current);
     }
-    return this.maker.createAndStore();
-  }
-
-  /**
-   * Whether `current` is due for rotation: always without rotate-before; with it, when it
-   * expires by then, or never (a token without expiry is always renewed into one with).
-   */
-  private due(current: PersonalAccessToken): boolean {
-    const { rotateBy } = this.request;
-    if (rotateBy === undefined || current.expires_at === null || current.expires_at <= rotateBy) {
-      return true;
-    }
-    this.hooks.log.info(
-      `Token ID ${current.id} expires ${current.expires_at}, after ${rotateBy} (${this.maker.words.input('rotate-before')}): not rotated, and no new secret is output.`,
-    );
-    return false;
   }
 
   /**
