@@ -369,7 +369,7 @@ describe('job summary', () => {
   });
 
   it('says "no" when the tokens outlive the job, and the instance default for no expiry', async () => {
-    const result = await run({ 'user-id': '43' });
+    const result = await run({ 'user-id': '43', revoke: 'false', 'expires-at': '' });
     expect(result.code).toBe(0);
     const rows = summaryRows(result.summary);
     expect(rows[1][1]).toBe('user 43 (ID 43)');

@@ -131,14 +131,14 @@ async function runJob(
       impersonation: 'false',
       description: '',
       name: '',
-      'expires-at': '1d',
+      'expires-at': '30d',
       'if-exists': 'create',
       scopes: '',
       'rotate-before': '',
       'self-rotate': 'false',
       'store-in': '',
       'github-token': '',
-      revoke: 'true',
+      revoke: 'auto',
       'cli-url': cliUrl,
       'cli-sha256': cliSha256,
       ...inputs,
@@ -404,7 +404,12 @@ describe('GitLab CI/CD component: a token that outlives the job', () => {
   it('store-in with revoke true is refused before anything happens', async () => {
     const downloads = cliDownloads;
     const result = await runJob(
-      { 'project-id': 'acme/app', scopes: 'api', 'store-in': 'gitlab-variable:acme/app:KEY' },
+      {
+        'project-id': 'acme/app',
+        scopes: 'api',
+        'store-in': 'gitlab-variable:acme/app:KEY',
+        revoke: 'true',
+      },
       RECORD,
     );
     expect(result.code).toBe(2);

@@ -338,7 +338,7 @@ describe('if-exists', () => {
 
   it('an instance that does not enforce expiry: a token without expiry is warned about', async () => {
     sim.requireExpiry = false;
-    const result = await run({ name: 'rerun-no-expiry' });
+    const result = await run({ name: 'rerun-no-expiry', 'expires-at': '' });
     expect(result.code).toBe(0);
     expect(result.outputs['expires-at']).toBe('');
     expect(commands(result.stdout, 'warning').join('\n')).toContain('has no expiry date');

@@ -97,7 +97,12 @@ describe('main step', () => {
   });
 
   it('resolves a username with one look-up, then creates', async () => {
-    const result = await run({ 'user-id': '@alice', scopes: 'read_api', name: 'ci bot' });
+    const result = await run({
+      'user-id': '@alice',
+      scopes: 'read_api',
+      name: 'ci bot',
+      'expires-at': '',
+    });
     expect(result.code).toBe(0);
     expect(sim.requests.map(requestLine)).toEqual([
       'GET /api/v4/users?username=alice',

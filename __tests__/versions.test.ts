@@ -276,7 +276,7 @@ describe.each(VERSIONS)('GitLab %s', (version) => {
       const name = nameFor('user-rotate-week', version);
       const old = await seedUserToken(name);
       const from = sim.tokens.length;
-      const result = await runUser({ name, 'if-exists': 'rotate' });
+      const result = await runUser({ name, 'if-exists': 'rotate', 'expires-at': '' });
       expect(result.code).toBe(0);
       expect(sim.requests.map(requestLine)).toEqual([
         userList(name),
@@ -541,7 +541,7 @@ describe(`GitLab ${SIM_VERSION.version} with require_personal_access_token_expir
 
   it('create without expires-at: the token never expires, and the step warns', async () => {
     const from = sim.tokens.length;
-    const result = await runUser({ name: 'mx-noexpiry-create' });
+    const result = await runUser({ name: 'mx-noexpiry-create', 'expires-at': '' });
     expect(result.code).toBe(0);
     const [made] = sim.tokens.slice(from);
     expect(made.expires_at).toBeNull();
@@ -558,7 +558,7 @@ describe(`GitLab ${SIM_VERSION.version} with require_personal_access_token_expir
     const name = 'mx-noexpiry-rotate';
     const old = await seedUserToken(name);
     const from = sim.tokens.length;
-    const result = await runUser({ name, 'if-exists': 'rotate' });
+    const result = await runUser({ name, 'if-exists': 'rotate', 'expires-at': '' });
     expect(result.code).toBe(0);
     const [rotated] = sim.tokens.slice(from);
     expect(rotated.previous_id).toBe(old.id);

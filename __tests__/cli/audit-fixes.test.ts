@@ -75,7 +75,15 @@ describe('token prefixes with @, : and . (application_setting.rb)', () => {
 
 describe('impersonation tokens get no default expiry (lib/api/users.rb)', () => {
   it('impersonation without expires-at is refused before any request, naming expires-at', async () => {
-    const result = await cli(['--user-id', '42', '--impersonation', '--scopes', 'api']);
+    const result = await cli([
+      '--user-id',
+      '42',
+      '--impersonation',
+      '--scopes',
+      'api',
+      '--expires-at',
+      '',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--expires-at: required with --impersonation/);
     expect(sim.requests).toEqual([]);

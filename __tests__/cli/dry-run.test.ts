@@ -99,6 +99,8 @@ describe('create --dry-run', () => {
         '30d',
         '--store-in',
         'gitlab-variable:acme/app:DEPLOY_TOKEN',
+        '--expires-at',
+        '',
       ],
       MAINTAINER_TOKEN,
     );

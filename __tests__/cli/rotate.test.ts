@@ -85,7 +85,17 @@ describe('rotate a token', () => {
     );
     const from = sim.tokens.length;
     const result = await cli(
-      ['rotate', '--project-id', 'acme/app', '--name', 'bot', '--output', 'dotenv'],
+      [
+        'rotate',
+        '--project-id',
+        'acme/app',
+        '--name',
+        'bot',
+        '--output',
+        'dotenv',
+        '--expires-at',
+        '',
+      ],
       MAINTAINER_TOKEN,
     );
     expect(result.code).toBe(0);
@@ -94,7 +104,7 @@ describe('rotate a token', () => {
     expect(result.stdout).toContain(`GITLAB_NEW_TOKEN=${successor?.token}\n`);
     expect(result.stdout).toContain(`GITLAB_NEW_TOKEN_ID=${successor?.id}\n`);
     expect(byId(old)?.active).toBe(false);
-    // Without --expires-at GitLab chooses; the CLI says what it chose.
+    // With an empty --expires-at GitLab chooses; the CLI says what it chose.
     expect(result.stderr).toContain(`token ID ${successor?.id} expires`);
     expectReportedAndNoLeaks(from, result, successor?.token);
   });

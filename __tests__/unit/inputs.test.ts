@@ -50,7 +50,8 @@ describe('parseInputs', () => {
       uniqueName: true,
       expiresAt: undefined,
       description: undefined,
-      revoke: false,
+      // revoke left empty: a token made for this job is revoked when the job ends
+      revoke: true,
       maxConcurrency: 8,
       ifExists: 'create',
       maxWaitMs: 300_000,

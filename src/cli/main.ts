@@ -59,6 +59,12 @@ export async function runCli(
   }
   const read = (name: string): string => {
     const value = (values as Record<string, string | boolean | string[] | undefined>)[name];
+    // The same lifetime as the action and the component (and glab): 30 days unless given.
+    if (name === 'expires-at' && value === undefined && EXPIRING.includes(command)) {
+      return DEFAULT_EXPIRES_AT;
+    }
+    // The CLI revokes nothing when it ends: the tokens it makes are for others.
+    if (name === 'revoke') return 'false';
     if (typeof value === 'boolean') return value ? 'true' : 'false';
     if (Array.isArray(value)) return value.join('\n');
     if (name === 'github-token' && value === undefined) return env.GITHUB_TOKEN ?? '';
@@ -92,6 +98,11 @@ export async function runCli(
     ? revokeCommand(read, values.id ?? [], env, io, secrets, words, waits)
     : createCommand(read, env, io, secrets, now, words, waits);
 }
+
+/** A new token's lifetime when --expires-at is not given. */
+const DEFAULT_EXPIRES_AT = '30d';
+/** The commands that make a token, and so give it a lifetime. */
+const EXPIRING: readonly string[] = ['create', 'rotate'];
 
 /** The command a command line names, read leniently (for the help pointer of a usage error). */
 function commandNamed(argv: string[]): Command | undefined {

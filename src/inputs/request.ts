@@ -285,7 +285,6 @@ export function readInputs(
       `at most ${MAX_DESCRIPTION_LENGTH} characters (GitLab keeps 255, and ${MARKER_LENGTH} go to the marker that proves which request made a token), got ${[...description].length}`,
     );
   }
-  const revoke = parseBoolean(read, 'revoke', problems);
   const maxConcurrency = parseNumber(
     read,
     'max-concurrency',
@@ -316,6 +315,10 @@ export function readInputs(
       ? 'group-id'
       : 'user-id';
   const ifExists = parseIfExists(read('if-exists'), problems);
+  // Empty (the default): revoke a token made for this job, keep one that is renewed by name
+  // (if-exists rotate or fail); store-in keeps it too (tokens/inputs.ts).
+  const revoke =
+    read('revoke').trim() === '' ? ifExists === 'create' : parseBoolean(read, 'revoke', problems);
   const rotateBy = parseRotateBefore(read('rotate-before'), ifExists, now, problems);
   const uniqueName = read('name').trim() === '';
   if (ifExists !== 'create' && uniqueName) {

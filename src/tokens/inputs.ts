@@ -14,8 +14,11 @@ export type RunInputs = TokenRequestInputs & StoreInputs;
 export function parseRunInputs(read: InputReader, env: Env, now: Date, words?: Words): RunInputs {
   const problems = new Problems(words);
   const request = readInputs(read, env, now, problems);
-  const made = { targets: request.targets.length, revoke: request.revoke };
+  // revoke left empty decides by itself: a token stored for others outlives the job.
+  const auto = read('revoke').trim() === '';
+  const made = { targets: request.targets.length, revoke: auto ? false : request.revoke };
   const stores = parseStoreInputs(read, env, problems, made);
   problems.throwIfAny();
-  return { ...request, ...stores };
+  const revoke = auto && stores.stores.length > 0 ? false : request.revoke;
+  return { ...request, ...stores, revoke };
 }
