@@ -9,6 +9,7 @@ import type { Env } from '../inputs/problems.js';
 import { cliWordsFor } from '../inputs/words.js';
 import { VERSION } from '../util/release.js';
 import { createCommand } from './create.js';
+import { fleetCommand, FLEET_ONLY } from './fleet.js';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { runList } from './list.js';
 import { revokeCommand } from './revoke.js';
@@ -45,7 +46,10 @@ export async function runCli(
     return EXIT_OK;
   }
   const command = positionals[0] ?? 'create';
-  if (positionals.length > 1 || !['create', 'revoke', 'list'].includes(command)) {
+  if (
+    command !== 'fleet' &&
+    (positionals.length > 1 || !['create', 'revoke', 'list'].includes(command))
+  ) {
     return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
   const read = (name: string): string => {
@@ -70,6 +74,11 @@ export async function runCli(
   }
   // Messages name flags and variables, and GitLab's CI/CD variables inside a GitLab CI job.
   const words = cliWordsFor(env);
+  if (command === 'fleet') {
+    return fleetCommand(positionals.slice(1), values, read, env, io, secrets, now, words);
+  }
+  const fleetFlag = FLEET_ONLY.find((name) => values[name] !== undefined);
+  if (fleetFlag) return usageError(io, `--${fleetFlag}: goes with fleet`);
   if (command === 'list') {
     return runList(read, values.id ?? [], env, io, secrets, now, words);
   }

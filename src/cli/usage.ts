@@ -31,6 +31,11 @@ export const OPTIONS = {
   help: flag,
   version: flag,
   id: { type: 'string', multiple: true },
+  // fleet plan / fleet apply
+  'detailed-exitcode': flag,
+  junit: text,
+  shard: text,
+  prune: flag,
 } as const;
 
 export const USAGE = `Usage:
@@ -39,6 +44,9 @@ export const USAGE = `Usage:
   create-gitlab-token [create] --group-id GROUP --scopes SCOPES [--access-level LEVEL] [options]
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET]
   create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]
+  create-gitlab-token fleet plan [FILE] [--detailed-exitcode] [--output json] [--junit FILE]
+                                 [--shard I/N] [--prune]
+  create-gitlab-token fleet apply [FILE] [--prune] [--output json] [--junit FILE] [--shard I/N]
 
 The kind of token follows from the target flags:
   --user-id U                      a personal access token of user U (administrator)
@@ -49,6 +57,10 @@ The kind of token follows from the target flags:
 revoke takes the same target flags (none for a user's personal access token), so that it uses
 that kind's own endpoint. list takes them too (several users or projects: comma-separated) and
 prints their active tokens; without one, the credential's own user's.
+
+fleet plan compares a manifest of tokens (FILE, default .gitlab-tokens.yml; see docs/fleet.md)
+with GitLab and the stores and says, for each entry, create, renew or none and why; fleet apply
+does it: create, store everywhere, then revoke the old token (never GitLab's rotate).
 
 The credential comes from the GITLAB_TOKEN environment variable (or --gitlab-token, which other
 processes can see: avoid it).
@@ -88,6 +100,16 @@ Options:
                             N days from today, UTC); tokens without an expiry date are left out
   --version                 print the version and exit
 
+Fleet options:
+  --output FORMAT           text (default: a table sorted by days left) or json
+  --junit FILE              also write a JUnit XML report: a test case per entry, failed while
+                            the entry needs work (GitLab's test report as the dashboard)
+  --detailed-exitcode       plan: exit 0 when nothing is to do, 2 when changes are pending
+  --shard I/N               only the entries whose id hashes to shard I of N (default: from
+                            CI_NODE_INDEX/CI_NODE_TOTAL in a GitLab parallel job, else all)
+  --prune                   apply: revoke the fleet's tokens whose entry is gone (GitLab 17.7+);
+                            plan: count them as pending changes
+
 Output formats:
   json     the tokens as a JSON array (type, target, user_id, id, name, token, scopes,
            expires_at, and access_level for project and group tokens)
@@ -103,7 +125,10 @@ Output formats:
 
 Exit codes: 0 every token made (or revoked, or listed: whatever expires); 1 GitLab or the network
 failed (list: the targets that worked are still printed), or the result could not be written to
-stdout (the tokens made are then named on stderr: revoke them); 2 invalid arguments.`;
+stdout (the tokens made are then named on stderr: revoke them); 2 invalid arguments.
+fleet: plan 0 (with --detailed-exitcode: 0 nothing to do, 2 changes pending); apply 0 all done,
+1 an entry failed; both 1 when GitLab or the network failed, 2 when the manifest or the flags are
+invalid (before any request: the message names the file, line and entry).`;
 
 /** A usage error: the message, then the usage; exit code 2. */
 export function usageError(io: CliIo, message: string): number {
