@@ -61,6 +61,30 @@ const NOT_FOR_FLEET = [
   'store-in',
 ];
 
+/** The manifest's keys for the inputs a single token is named by. */
+const MANIFEST_KEYS: Readonly<Record<string, string>> = {
+  'user-id': 'user',
+  'project-id': 'project',
+  'group-id': 'group',
+  scopes: 'scopes',
+  'access-level': 'access-level',
+  name: 'name',
+  'expires-at': 'expires-in',
+  'rotate-before': 'rotate-before',
+  'store-in': 'store-in',
+};
+
+/** The reader's words, where a message about an entry names the manifest's keys. */
+export function fleetWords(words: Words): Words {
+  const key = (name: string): string | undefined => MANIFEST_KEYS[name];
+  return {
+    ...words,
+    input: (name) => (key(name) ? `${key(name)}: in the manifest` : words.input(name)),
+    setting: (name, value) =>
+      key(name) ? `${key(name)}: ${value} in the manifest` : words.setting(name, value),
+  };
+}
+
 /** The inputs of a fleet run; throws InputError listing every problem. */
 export function parseFleetInputs(
   read: InputReader,
@@ -189,6 +213,7 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
   const github =
     githubAccess && githubClient({ ...inputs, stores: [], github: githubAccess }, hooks.debug);
   const { secrets } = hooks;
+  const words = fleetWords(inputs.words);
   try {
     const plan = await planFleet(
       {
@@ -199,7 +224,7 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
           describeError(error, {
             instanceUrl: inputs.instanceUrl,
             secrets,
-            words: inputs.words,
+            words,
             kind,
           }),
       },
@@ -236,7 +261,7 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
           failureDescriber(client, {
             instanceUrl: inputs.instanceUrl,
             skipAuth: inputs.credential === undefined,
-            words: inputs.words,
+            words,
           })(error, about),
         secrets,
         stop: hooks.stop,
