@@ -129,10 +129,10 @@ export function entryOf(report: FleetJson, id: string): FleetJson['entries'][num
 }
 
 /** No credential and no token of the simulators anywhere in what the run printed or wrote. */
-export function expectNoSecrets(run: CliRun, gitlab: GitLabSimulator): void {
+export function expectNoSecrets(run: CliRun, gitlab: GitLabSimulator, more: string[] = []): void {
   expectNoSecretsIn(
     { stdout: run.stdout, stderr: run.stderr, files: { state: '', summary: run.junit } },
-    [ADMIN_TOKEN, GITHUB_WRITE_TOKEN],
+    [ADMIN_TOKEN, GITHUB_WRITE_TOKEN, ...more],
     [gitlab],
   );
 }
