@@ -23,6 +23,7 @@ import { summaryTable } from './summary.js';
 import { SecretStores, storeWarnings } from '../stores/index.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from '../tokens/journal.js';
+import { runFleetStep } from './fleet.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -55,6 +56,8 @@ function saveState(name: string, value: string): void {
 export async function runMain(now = new Date()): Promise<void> {
   for (const value of credentials()) core.setSecret(value);
   try {
+    // A fleet (a manifest of tokens) instead of the target inputs.
+    if (core.getInput('fleet')) return await runFleetStep(core, summary, now);
     await createAndReport(now);
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.

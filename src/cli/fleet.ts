@@ -4,14 +4,12 @@
  * `--junit FILE` a JUnit report; messages go to stderr. Never a secret anywhere.
  */
 import { writeFile } from 'node:fs/promises';
-import type { GitLabClient } from '../gitlab/client.js';
 import { InputError, type Env } from '../inputs/problems.js';
 import type { Words } from '../inputs/words.js';
 import { describeError } from '../messages/describe-error.js';
 import { junitXml } from '../fleet/junit.js';
 import { exitCode, reportJson, reportText, type FleetRun } from '../fleet/report.js';
-import { FleetInputError, parseFleetInputs, runFleet } from '../fleet/run.js';
-import type { StopSignal } from '../tokens/many.js';
+import { FleetInputError, parseFleetInputs, runFleet, watchFleetSignals } from '../fleet/run.js';
 import { oneLine } from '../util/text.js';
 import { EXIT_FAILED, EXIT_USAGE, stderrLog, writeFailure, type CliIo } from './io.js';
 import { usageError } from './usage.js';
@@ -23,39 +21,6 @@ export const FLEET_ONLY = ['detailed-exitcode', 'junit', 'shard', 'prune'] as co
 const NOT_FOR_FLEET = ['id', 'expiring-within'];
 
 type Values = Record<string, string | boolean | string[] | undefined>;
-
-/**
- * A cancel as a runner (or a person at a terminal) does it: the first SIGINT begins no new entry
- * and lets the ones under way finish; SIGTERM, or a second SIGINT, cuts the requests in flight.
- */
-function watchSignals(io: CliIo): {
-  stop: StopSignal;
-  onClient(client: GitLabClient): void;
-  release(): void;
-} {
-  const stop: { reason: StopSignal['reason'] } = { reason: undefined };
-  const clients: GitLabClient[] = [];
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.reason === undefined) {
-      stop.reason = 'cancelled';
-      io.stderr(
-        `warning: received ${signal}: no new entry is begun; the entries under way finish and are reported.\n`,
-      );
-      if (signal === 'SIGINT') return;
-    }
-    for (const client of clients) client.abortAll();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    stop,
-    onClient: (client) => clients.push(client),
-    release() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
 
 export async function fleetCommand(
   args: string[],
@@ -107,7 +72,11 @@ export async function fleetCommand(
     );
   }
   if (inputs.githubToken) secrets.add(inputs.githubToken);
-  const signals = watchSignals(io);
+  const signals = watchFleetSignals((signal) =>
+    io.stderr(
+      `warning: received ${signal}: no new entry is begun; the entries under way finish and are reported.\n`,
+    ),
+  );
   let run: FleetRun;
   try {
     run = await runFleet(inputs, {

@@ -14,13 +14,13 @@
  * The owner fields, whether a kind takes scopes or an access level, and which scopes a bot may
  * have come from the kind itself (kinds/): nothing here branches on a kind's name.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import { isPositiveId, GROUP_PATH, parseDays, CONTROL } from '../inputs/fields.js';
-import { ACCESS_LEVELS } from '../inputs/request.js';
-import type { TargetRef, UserRef } from '../inputs/targets.js';
-import { findKind, kindNames, type OwnerField, type TokenKind } from '../kinds/index.js';
-import { parseStoreIn, placeOf, type StoreTarget } from '../stores/targets.js';
+import { isMap, parseDocument, type Node } from 'yaml';
+import type { TargetRef } from '../inputs/targets.js';
+import { findKind, kindNames, type OwnerField } from '../kinds/index.js';
+import { placeOf, type StoreTarget } from '../stores/targets.js';
 import { quote } from '../util/text.js';
+import { accessLevelOf, nameOf, ownerValue, scopesOf, storesOf } from './values.js';
+import { Checker, days, fieldsOf, pairsOf, scalar, show, type Field } from './yaml.js';
 
 /** One token the manifest declares. */
 export interface FleetEntry {
@@ -58,34 +58,11 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const MAX_FLEET_NAME = 40;
 const MAX_ENTRY_ID = 63;
 const MAX_ENTRIES = 20_000;
-const MAX_TOKEN_NAME = 255;
 const DEFAULT_EXPIRES_IN = 90;
 const DEFAULT_ROTATE_BEFORE = 14;
 /** app/models/personal_access_token.rb MAX_PERSONAL_ACCESS_TOKEN_LIFETIME_IN_DAYS (400 behind a flag) */
 const GITLAB_MAX_LIFETIME = 365;
 const FLAGGED_MAX_LIFETIME = 400;
-/** The scopes GitLab 16.0 to 18.x knows (lib/gitlab/auth.rb). */
-export const KNOWN_SCOPES = new Set([
-  'api',
-  'read_api',
-  'read_user',
-  'create_runner',
-  'manage_runner',
-  'k8s_proxy',
-  'read_repository',
-  'write_repository',
-  'read_registry',
-  'write_registry',
-  'read_virtual_registry',
-  'write_virtual_registry',
-  'ai_features',
-  'sudo',
-  'admin_mode',
-  'read_service_ping',
-  'self_rotate',
-]);
-/** lib/gitlab/auth.rb `resource_bot_scopes`: a bot user's token may not have these. */
-const NOT_FOR_BOTS = new Set(['read_user', 'sudo', 'admin_mode', 'read_service_ping']);
 const OWNER_FIELDS: readonly OwnerField[] = ['user', 'group', 'project'];
 const ENTRY_KEYS = [
   'kind',
@@ -98,190 +75,6 @@ const ENTRY_KEYS = [
   'store-in',
 ];
 const TOP_KEYS = ['fleet', 'max-lifetime', 'defaults', 'tokens'];
-
-/** A key's value with the line it is on, and where it came from (the entry or defaults). */
-interface Field {
-  value: Node | null;
-  line: number;
-  fromDefaults: boolean;
-}
-
-class Checker {
-  readonly problems: string[] = [];
-  readonly lines = new LineCounter();
-  constructor(readonly file: string) {}
-
-  lineOf(node: { range?: [number, number, number] | null } | null | undefined, fallback = 1) {
-    const offset = node?.range?.[0];
-    return offset === undefined ? fallback : this.lines.linePos(offset).line;
-  }
-
-  add(line: number, where: string | undefined, sentence: string): void {
-    this.problems.push(`${this.file}:${line}: ${where ? `${where}: ` : ''}${sentence}`);
-  }
-}
-
-/** A scalar's value (a string, number, boolean or null), undefined for a mapping or list. */
-function scalar(node: Node | null): unknown {
-  if (node === null) return null;
-  return isScalar(node) ? node.value : undefined;
-}
-
-/** The pairs of a mapping whose keys are plain strings, and a problem for any other key. */
-function pairsOf(check: Checker, node: Node, where: string | undefined): [string, Pair][] {
-  if (!isMap(node)) return [];
-  const pairs: [string, Pair][] = [];
-  for (const pair of node.items) {
-    const key = scalar(pair.key as Node);
-    if (typeof key !== 'string' && typeof key !== 'number') {
-      check.add(check.lineOf(pair.key as Node), where, 'keys must be plain names');
-      continue;
-    }
-    pairs.push([String(key), pair]);
-  }
-  return pairs;
-}
-
-function fieldsOf(
-  check: Checker,
-  node: Node,
-  allowed: readonly string[],
-  where: string,
-  fromDefaults: boolean,
-): Map<string, Field> {
-  const fields = new Map<string, Field>();
-  for (const [key, pair] of pairsOf(check, node, where)) {
-    const line = check.lineOf(pair.key as Node);
-    if (!allowed.includes(key)) {
-      check.add(line, where, `unknown key ${quote(key)} (expected ${allowed.join(', ')})`);
-      continue;
-    }
-    fields.set(key, { value: (pair.value as Node | null) ?? null, line, fromDefaults });
-  }
-  return fields;
-}
-
-/** A day count `Nd` (THE day-count parser), or undefined after a problem. */
-function days(
-  check: Checker,
-  field: Field,
-  where: string | undefined,
-  key: string,
-): number | undefined {
-  const value = scalar(field.value);
-  const parsed = typeof value === 'string' ? parseDays(value) : undefined;
-  if (typeof parsed === 'number') return parsed;
-  check.add(field.line, where, `${key}: expected a number of days such as 30d, got ${show(value)}`);
-  return undefined;
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return 'a mapping or list';
-  return typeof value === 'string' ? quote(value) : String(value);
-}
-
-/** A user: numeric ID or username; a group or project: numeric ID or full path. */
-function ownerValue(
-  check: Checker,
-  field: Field,
-  where: string,
-  key: OwnerField,
-): string | UserRef | undefined {
-  const value = scalar(field.value);
-  const text = typeof value === 'number' || typeof value === 'string' ? String(value).trim() : '';
-  if (/^\d+$/.test(text) && isPositiveId(Number(text))) {
-    return key === 'user' ? { id: Number(text) } : text;
-  }
-  if (key === 'user' && /^@?[A-Za-z0-9_.][A-Za-z0-9_.-]{0,254}$/.test(text)) {
-    return { username: text.replace(/^@/, '') };
-  }
-  if (key !== 'user' && GROUP_PATH.test(text.replace(/^\/+|\/+$/g, ''))) {
-    return text.replace(/^\/+|\/+$/g, '');
-  }
-  const expected =
-    key === 'user' ? 'a numeric user ID or a username' : `a numeric ${key} ID or a full path`;
-  check.add(field.line, where, `${key}: expected ${expected}, got ${show(value)}`);
-  return undefined;
-}
-
-function scopesOf(
-  check: Checker,
-  field: Field,
-  where: string,
-  kind: TokenKind,
-): string[] | undefined {
-  if (!isSeq(field.value) || field.value.items.length === 0) {
-    check.add(field.line, where, 'scopes: expected a list of scope names such as [read_api]');
-    return undefined;
-  }
-  const scopes: string[] = [];
-  for (const item of field.value.items) {
-    const scope = scalar(item as Node);
-    const line = check.lineOf(item as Node, field.line);
-    if (typeof scope !== 'string' || !KNOWN_SCOPES.has(scope)) {
-      check.add(line, where, `scopes: unknown scope ${show(scope)}`);
-    } else if (kind.botUser && NOT_FOR_BOTS.has(scope)) {
-      check.add(line, where, `scopes: a ${kind.name} token's bot user cannot have ${scope}`);
-    } else if (!scopes.includes(scope)) {
-      scopes.push(scope);
-    }
-  }
-  return scopes;
-}
-
-function accessLevelOf(check: Checker, field: Field, where: string): number | undefined {
-  const value = scalar(field.value);
-  const text = typeof value === 'number' || typeof value === 'string' ? String(value) : '';
-  const level = /^\d+$/.test(text) ? Number(text) : ACCESS_LEVELS[text.toLowerCase()];
-  if (level !== undefined && Object.values(ACCESS_LEVELS).includes(level)) return level;
-  check.add(
-    field.line,
-    where,
-    `access-level: expected ${Object.keys(ACCESS_LEVELS).join(', ')} or ${Object.values(ACCESS_LEVELS).join(', ')}, got ${show(value)}`,
-  );
-  return undefined;
-}
-
-function nameOf(check: Checker, field: Field, where: string): string | undefined {
-  const value = scalar(field.value);
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    check.add(field.line, where, `name: expected a token name, got ${show(value)}`);
-    return undefined;
-  }
-  const name = String(value).trim();
-  if (name === '' || [...name].length > MAX_TOKEN_NAME || CONTROL.test(name)) {
-    check.add(field.line, where, `name: expected one line of 1 to ${MAX_TOKEN_NAME} characters`);
-    return undefined;
-  }
-  return name;
-}
-
-/** Each target of `store-in`, parsed by the store-in grammar (stores/targets.ts). */
-function storesOf(check: Checker, field: Field, where: string): StoreTarget[] {
-  if (!isSeq(field.value)) {
-    check.add(field.line, where, 'store-in: expected a list of targets');
-    return [];
-  }
-  const items = field.value.items.map((item) => ({
-    value: scalar(item as Node),
-    line: check.lineOf(item as Node, field.line),
-  }));
-  if (items.length > 20) check.add(field.line, where, `store-in: at most 20 targets`);
-  const targets: StoreTarget[] = [];
-  const seen = new Set<string>();
-  for (const { value, line } of items) {
-    const text = typeof value === 'string' ? value.trim() : '';
-    const { targets: parsed, problems } = parseStoreIn(text === '' ? '-' : text);
-    for (const problem of problems) check.add(line, where, `store-in: ${problem}`);
-    for (const target of parsed) {
-      if (seen.has(placeOf(target)))
-        check.add(line, where, `store-in: ${quote(text)} is listed twice`);
-      seen.add(placeOf(target));
-      targets.push(target);
-    }
-  }
-  return targets;
-}
 
 interface EntryContext {
   defaults: Map<string, Field>;
@@ -307,7 +100,7 @@ function entryOf(
     check.add(line, where, 'expected a mapping of kind, owner, scopes, …');
     return undefined;
   }
-  const own = fieldsOf(check, node, ENTRY_KEYS, where, false);
+  const own = fieldsOf(check, node, ENTRY_KEYS, where);
   const kindField = own.get('kind') ?? context.defaults.get('kind');
   const kindName = scalar(kindField?.value ?? null);
   const kind = typeof kindName === 'string' ? findKind(kindName) : undefined;
@@ -458,7 +251,7 @@ export function parseManifest(text: string, file: string): Manifest {
   if (!isMap(root)) {
     throw new ManifestError([`${file}:1: expected a mapping with fleet: and tokens:`]);
   }
-  const top = fieldsOf(check, root, TOP_KEYS, '', false);
+  const top = fieldsOf(check, root, TOP_KEYS, '');
   const fleetField = top.get('fleet');
   const fleet = scalar(fleetField?.value ?? null);
   if (typeof fleet !== 'string' || !NAME.test(fleet) || fleet.length > MAX_FLEET_NAME) {
@@ -489,7 +282,7 @@ export function parseManifest(text: string, file: string): Manifest {
       check.add(defaultsField.line, 'defaults', 'expected a mapping of entry keys');
     } else {
       const keys = ENTRY_KEYS.filter((key) => key !== 'store-in');
-      defaults = fieldsOf(check, defaultsField.value, keys, 'defaults', true);
+      defaults = fieldsOf(check, defaultsField.value, keys, 'defaults');
     }
   }
   const tokensField = top.get('tokens');

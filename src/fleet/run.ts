@@ -277,3 +277,35 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
     github?.dispose();
   }
 }
+
+/**
+ * A cancel as a runner (or a person at a terminal) does it: the first SIGINT begins no new entry
+ * and lets the ones under way finish; SIGTERM, or a second SIGINT, also cuts the requests in
+ * flight of every client the run uses (give `onClient` to runFleet).
+ */
+export function watchFleetSignals(onFirst: (signal: NodeJS.Signals) => void): {
+  stop: StopSignal;
+  onClient(client: GitLabClient): void;
+  release(): void;
+} {
+  const stop: { reason: StopSignal['reason'] } = { reason: undefined };
+  const clients: GitLabClient[] = [];
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.reason === undefined) {
+      stop.reason = 'cancelled';
+      onFirst(signal);
+      if (signal === 'SIGINT') return;
+    }
+    for (const client of clients) client.abortAll();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop,
+    onClient: (client) => clients.push(client),
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
