@@ -57,6 +57,8 @@ describe('the shard of an entry', () => {
       total: 2,
     });
     expect(parseShard('', {})).toEqual({ index: 1, total: 1 });
+    // A GitLab job without `parallel`: CI_NODE_TOTAL is 1 and CI_NODE_INDEX is not set.
+    expect(parseShard('', { CI_NODE_TOTAL: '1' })).toEqual({ index: 1, total: 1 });
     expect(parseShard('0/2', {})).toEqual({ problem: expect.stringContaining('expected I/N') });
     expect(parseShard('', { CI_NODE_INDEX: '', CI_NODE_TOTAL: '3' })).toEqual({
       problem: expect.stringContaining('CI_NODE_INDEX/CI_NODE_TOTAL'),

@@ -32,7 +32,9 @@ export function parseShard(
   env: Record<string, string | undefined>,
 ): Shard | { problem: string } {
   const given = raw.trim();
-  const fromEnv = given === '' && env.CI_NODE_TOTAL !== undefined && env.CI_NODE_TOTAL !== '';
+  // GitLab sets CI_NODE_TOTAL to 1 in a job without `parallel`, and CI_NODE_INDEX only with it.
+  const nodes = (env.CI_NODE_TOTAL ?? '').trim();
+  const fromEnv = given === '' && nodes !== '' && nodes !== '1';
   const text =
     given !== '' ? given : fromEnv ? `${env.CI_NODE_INDEX ?? ''}/${env.CI_NODE_TOTAL}` : '';
   if (text === '') return WHOLE;
