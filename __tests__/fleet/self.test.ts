@@ -116,6 +116,40 @@ describe('a self entry', () => {
     expect(gitlab.requests.filter((request) => request.method !== 'GET')).toEqual([]);
   });
 
+  it('says where the new secret is when its store fails after the rotation, and carries on', async () => {
+    const old = credential(5);
+    const before = tokenIds(gitlab);
+    const file = manifestFile(manifest('self-3'));
+    gitlab.addFault({
+      method: 'POST',
+      pathPattern: /\/projects\/acme%2Fapp\/variables$/,
+      fault: { kind: 'status', status: 500 },
+    });
+    const run = await fleetCli(
+      ['apply', file, '--output', 'json'],
+      fleetEnv(github, { GITLAB_TOKEN: old }),
+      gitlab,
+    );
+    expectNoSecrets(run, gitlab, [old]);
+    expect(run.code).toBe(1);
+    const rotated = gitlab.tokens.find(
+      (token) => token.previous_id !== null && !before.has(token.id),
+    );
+    if (!rotated) throw new Error('no rotation');
+    const self = entryOf(json(run), 'fleet-credential');
+    expect(self).toEqual(
+      expect.objectContaining({
+        result: 'failed',
+        token: expect.objectContaining({ id: rotated.id }),
+        error: expect.stringContaining(
+          `The credential was rotated (new token ID ${rotated.id}; the old one no longer works): its new secret is in no output (a fleet never prints a secret).`,
+        ),
+      }),
+    );
+    expect(entryOf(json(run), 'deploy-widgets').result).toBe('created');
+    expectNothingUnreported(gitlab, before, [run]);
+  });
+
   it('is refused in a sharded run, before any request', async () => {
     const file = manifestFile(manifest('self-2'));
     const run = await fleetCli(['plan', file, '--shard', '1/2'], fleetEnv(github), gitlab);

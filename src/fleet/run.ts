@@ -82,6 +82,8 @@ export function fleetWords(words: Words): Words {
     input: (name) => (key(name) ? `${key(name)}: in the manifest` : words.input(name)),
     setting: (name, value) =>
       key(name) ? `${key(name)}: ${value} in the manifest` : words.setting(name, value),
+    // A fleet prints no secret: a credential that rotated itself is only where it was stored.
+    newSecretHome: 'no output (a fleet never prints a secret)',
   };
 }
 
