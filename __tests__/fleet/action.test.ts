@@ -171,5 +171,8 @@ tokens:
       }),
     );
     expectNoLeaks(result, [credential]);
+    expectNothingUnreported(gitlab, before, [
+      { code: 0, stdout: result.outputs.plan, stderr: result.stdout, junit: '' },
+    ]);
   });
 });

@@ -59,7 +59,10 @@ async function cancelledApply(fleet: string, concurrency: number) {
     secrets,
     settleMs: 0,
   });
-  for (const secret of secrets) expect(JSON.stringify(run.report)).not.toContain(secret);
+  for (const secret of secrets) {
+    expect(JSON.stringify(run.report)).not.toContain(secret);
+    expect(lines.join('\n')).not.toContain(secret);
+  }
   return {
     run,
     variable: (name: (typeof ENTRIES)[number]) =>

@@ -42,6 +42,7 @@ tokens:
     };
     const created = await run(['apply', '--output', 'json']);
     expect(created.code).toBe(0);
+    expect(created.stderr).toContain('note: GitLab 17.6.0-ee keeps no token descriptions');
     const made = gitlab.tokens.find((token) => !before.has(token.id));
     expect(made).toEqual(expect.objectContaining({ name: 'alice sync', description: null }));
     // No fleet marker was sent: GitLab would drop it, and the run would warn about it.

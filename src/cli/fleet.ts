@@ -98,6 +98,8 @@ export async function fleetCommand(
   } finally {
     signals.release();
   }
+  // The text report has the notes (entries matched by name, …); JSON readers get them here.
+  if (output === 'json') for (const note of run.notes) io.stderr(`note: ${note}\n`);
   for (const problem of run.problems) io.stderr(`error: ${problem}\n`);
   for (const entry of run.report.entries) {
     if (entry.error !== undefined) io.stderr(`error: entry ${entry.id}: ${entry.error}\n`);
