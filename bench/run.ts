@@ -10,7 +10,9 @@
  *   2. 200 users with 50 ms latency per request: wall time at max-concurrency 8 and 32 vs
  *      sequential (max-concurrency 1), and the peak number of requests in flight;
  *   3. the first 30 token requests rate-limited (429 + Retry-After): tokens lost or duplicated;
- *   4. 100 renewals with store-in (bench/rotations.ts) vs the same without stores.
+ *   4. 100 renewals with store-in (bench/rotations.ts) vs the same without stores;
+ *   5-6. tokens as code (bench/fleet.ts): a plan's requests and time, an apply against its ideal,
+ *      a shard's plan against a tenth of the whole.
  * Every loop is bounded; the whole run takes well under two minutes.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import {
   spawnNode,
   type StepResult,
 } from '../__tests__/helpers/run-action.js';
+import { fleetBenchmarks } from './fleet.js';
 import { rotationsWithStores } from './rotations.js';
 
 const COLD_RUNS = 25;
@@ -300,6 +303,7 @@ try {
   await sim.stop();
 }
 await rotationsWithStores(problems);
+await fleetBenchmarks(problems);
 if (problems.length > 0) {
   console.log(`\nProblems:\n${problems.map((problem) => `   ${problem}`).join('\n')}`);
   process.exitCode = 1;

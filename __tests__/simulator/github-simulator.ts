@@ -6,6 +6,7 @@
 //   GET  /repos/{owner}/{repo}/actions/secrets/{secret_name}                   "Get a repository secret"
 //   PUT  /repos/{owner}/{repo}/actions/secrets/{secret_name}                   "Create or update a repository secret"
 //   GET  /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key "Get an environment public key"
+//   GET  /repos/{owner}/{repo}/environments/{environment_name}/secrets            "List environment secrets"
 //   GET  /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name} "Get an environment secret"
 //   PUT  /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name} "Create or update an environment secret"
 // Where GitHub's exact wording is not documented the simulator chooses GitHub-like bodies
@@ -96,6 +97,7 @@ interface Reply {
   body?: unknown;
   text?: string;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 function errorBody(status: number, message: string, documentationUrl = DOCS): Reply {
@@ -425,7 +427,7 @@ export class GitHubSimulator {
       reply = { status: rule.status, body: rule.body };
     } else {
       try {
-        reply = this.route(method, url.pathname, headers, body, invalidJson);
+        reply = this.route(method, url.pathname, headers, body, invalidJson, url.searchParams);
       } catch (err) {
         process.emitWarning(`GitHubSimulator: ${String(err)}`);
         reply = errorBody(500, 'Server Error');
@@ -440,6 +442,7 @@ export class GitHubSimulator {
     headers: Record<string, string | undefined>,
     body: unknown,
     invalidJson: boolean,
+    query: URLSearchParams = new URLSearchParams(),
   ): Reply {
     // docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent
     if (!headers['user-agent']) {
@@ -482,10 +485,21 @@ export class GitHubSimulator {
       return notFound();
     }
 
-    if (rest.length === 0 && method === 'GET' && scope === '') {
-      // "List repository secrets": { total_count, secrets: [{ name, created_at, updated_at }] }
-      const secrets = [...(repo.secrets.get('')?.values() ?? [])].map(metadata);
-      return { status: 200, body: { total_count: secrets.length, secrets } };
+    if (rest.length === 0 && method === 'GET') {
+      // "List repository secrets" / "List environment secrets": { total_count, secrets: [{ name,
+      // created_at, updated_at }] }, paginated (per_page at most 100, default 30; Link rel="next":
+      // docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api)
+      const secrets = [...(repo.secrets.get(scope)?.values() ?? [])].map(metadata);
+      const perPage = Math.min(100, Math.max(1, Number(query.get('per_page')) || 30));
+      const page = Math.max(1, Number(query.get('page')) || 1);
+      const slice = secrets.slice((page - 1) * perPage, page * perPage);
+      const more = page * perPage < secrets.length;
+      const next = `<${this.baseUrl}${fullPath}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+      return {
+        status: 200,
+        body: { total_count: secrets.length, secrets: slice },
+        ...(more ? { headers: { link: next } } : {}),
+      };
     }
     if (rest.length !== 1 || rest[0] === undefined) return notFound();
     const name = rest[0];
@@ -633,6 +647,7 @@ export class GitHubSimulator {
     const data = reply.text ?? JSON.stringify(reply.body ?? {});
     res.writeHead(reply.status, {
       ...headers,
+      ...reply.headers,
       'content-type': reply.contentType ?? 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(data),
     });

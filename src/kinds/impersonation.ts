@@ -10,6 +10,7 @@ import { deleteToken, expiryBody, requestNewToken, tokenBody, userOf } from './r
 import type { TokenKind, TokenTarget } from './types.js';
 
 const ACTIVE = 'state=active&per_page=100';
+const EVERY_STATE = 'per_page=100';
 
 const tokensPath = (target: TokenTarget): string => `/users/${userOf(target)}/impersonation_tokens`;
 
@@ -24,7 +25,8 @@ export const impersonation: TokenKind = {
 
   // The route knows `state` only; the name is matched here, every page read.
   async list(client, target, filter) {
-    return readTokenList(client, tokensPath(target), ACTIVE, filter, userOf(target));
+    const query = filter.includeInactive ? EVERY_STATE : ACTIVE;
+    return readTokenList(client, tokensPath(target), query, filter, userOf(target));
   },
 
   rotate: (client, _target, id, expiresAt) =>

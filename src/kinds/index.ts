@@ -23,6 +23,11 @@ registerKind(projectToken);
 registerKind(groupToken);
 registerKind(selfToken);
 
+/** The names of every registered kind, in the order they were registered. */
+export function kindNames(): KindName[] {
+  return [...KINDS.keys()];
+}
+
 /** The kind registered under `name`; undefined for a name no kind has. */
 export function findKind(name: string): TokenKind | undefined {
   return KINDS.get(name);

@@ -28,6 +28,12 @@ export interface TokenFilter {
    * pick a token to rotate, not to find a request's own token (proven by its marker or name).
    */
   excludeImpersonation?: boolean;
+  /**
+   * Revoked and expired tokens too (every state): a fleet's plan tells a revoked or expired
+   * token from a missing one. Versions that list active tokens only (resource tokens before
+   * 17.2) still give only those.
+   */
+  includeInactive?: boolean;
 }
 
 /** Thrown when a list is longer than the bound: what was read is not all there is. */
@@ -53,7 +59,7 @@ export function searchableName(name: string): boolean {
 
 export function listQuery(filter: TokenFilter, extra: Record<string, string> = {}): string {
   const query = new URLSearchParams(extra);
-  query.set('state', 'active');
+  if (!filter.includeInactive) query.set('state', 'active');
   if (filter.name !== undefined && searchableName(filter.name)) query.set('search', filter.name);
   if (filter.createdAfter) query.set('created_after', filter.createdAfter);
   if (filter.expiresBefore) query.set('expires_before', filter.expiresBefore);
@@ -81,7 +87,7 @@ export async function readTokenList(
       const token = readToken(item);
       const owned = userId === undefined || token?.user_id === userId;
       const named = filter.name === undefined || token?.name === filter.name;
-      if (token && token.active && named && owned) {
+      if (token && (token.active || filter.includeInactive) && named && owned) {
         found.push(token);
       }
     }

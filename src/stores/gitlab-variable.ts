@@ -17,12 +17,15 @@ interface VariableReply {
   masked?: unknown;
   hidden?: unknown;
   environment_scope?: unknown;
+  description?: unknown;
 }
 
 interface Existing {
   /** null for a hidden variable (GitLab never shows its value) */
   value: string | null;
   masked: boolean;
+  /** the variable's description (GitLab 16.2+), put back with the value */
+  description?: string | null;
 }
 
 /**
@@ -37,6 +40,8 @@ export class GitLabVariableStore implements SecretStore {
   /** undefined before the check, null when the variable does not exist yet */
   private existing: Existing | null | undefined;
   private wrote: 'created' | 'updated' | undefined;
+  /** a description was written with the value, so a restore puts the old one back */
+  private described = false;
 
   constructor(
     readonly target: GitLabVariableTarget,
@@ -113,7 +118,11 @@ export class GitLabVariableStore implements SecretStore {
         `GitLab answered with the variable of environment scope ${JSON.stringify(data.environment_scope)}, not ${JSON.stringify(scope)}: this GitLab ignores filter[environment_scope] here (group variables need GitLab 16.9 or later)`,
       );
     }
-    return { value, masked: data.masked === true };
+    const description =
+      typeof data.description === 'string' || data.description === null
+        ? data.description
+        : undefined;
+    return { value, masked: data.masked === true, description };
   }
 
   refuse(secret: string): string | undefined {
@@ -124,10 +133,12 @@ export class GitLabVariableStore implements SecretStore {
     return undefined;
   }
 
-  async write(secret: string): Promise<'created' | 'updated'> {
+  async write(secret: string, description?: string): Promise<'created' | 'updated'> {
+    const described = description === undefined ? {} : { description };
     try {
       if (this.existing) {
-        await this.client.request('PUT', this.path, { value: secret });
+        await this.client.request('PUT', this.path, { value: secret, ...described });
+        this.described = description !== undefined;
         this.wrote = 'updated';
       } else {
         const scope = this.target.environmentScope;
@@ -137,6 +148,7 @@ export class GitLabVariableStore implements SecretStore {
           masked: true,
           protected: true,
           ...(scope === undefined ? {} : { environment_scope: scope }),
+          ...described,
         });
         this.wrote = 'created';
       }
@@ -151,7 +163,10 @@ export class GitLabVariableStore implements SecretStore {
       if (this.wrote === 'created') {
         await this.client.request('DELETE', this.path);
       } else if (this.wrote === 'updated' && this.existing?.value != null) {
-        await this.client.request('PUT', this.path, { value: this.existing.value });
+        const { value, description } = this.existing;
+        // GitLab clears a description sent as '' (a null one was never set).
+        const old = this.described ? { description: description ?? '' } : {};
+        await this.client.request('PUT', this.path, { value, ...old });
       } else if (this.wrote === 'updated') {
         throw new Error('its earlier value is hidden, so it cannot be put back');
       }

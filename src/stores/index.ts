@@ -37,7 +37,8 @@ export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs'
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';
 
-function githubClient(
+/** A client for GitHub's API (a fleet shares one across its entries). */
+export function githubClient(
   inputs: StoreInputs & { github: NonNullable<StoreInputs['github']> },
   debug?: (line: string) => void,
 ): GitLabClient {
@@ -68,6 +69,9 @@ function targetError(
 }
 
 export class SecretStores {
+  /** what a target that can say so records about the token it holds (describeWrites) */
+  private note: ((tokenId: number) => string) | undefined;
+
   private constructor(
     private readonly stores: SecretStore[],
     private readonly log: StoreLog,
@@ -83,10 +87,12 @@ export class SecretStores {
     gitlab: GitLabClient,
     log: StoreLog,
     debug?: (line: string) => void,
+    /** a GitHub client the caller owns and disposes of (a fleet's, shared by its entries) */
+    sharedGitHub?: GitLabClient,
   ): SecretStores | undefined {
     if (inputs.stores.length === 0) return undefined;
     const { github } = inputs;
-    let githubApi: GitLabClient | undefined;
+    let githubApi: GitLabClient | undefined = sharedGitHub;
     const stores = inputs.stores.map((target): SecretStore => {
       if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
       if (!github) throw new Error('github-secret targets need github-token');
@@ -94,7 +100,19 @@ export class SecretStores {
       githubApi ??= githubClient({ ...inputs, github }, debug).followCancel(gitlab);
       return new GitHubSecretStore(target, githubApi);
     });
-    return new SecretStores(stores, log, githubApi ? [githubApi] : []);
+    return new SecretStores(
+      stores,
+      log,
+      githubApi && githubApi !== sharedGitHub ? [githubApi] : [],
+    );
+  }
+
+  /**
+   * From now on every write also says which token it is (`note(tokenId)`) where the target can
+   * say so: a fleet's CI/CD variables name their token's ID in their description.
+   */
+  describeWrites(note: (tokenId: number) => string): void {
+    this.note = note;
   }
 
   /**
@@ -191,7 +209,7 @@ export class SecretStores {
     const failures: StoreTargetError[] = [];
     for (const [index, store] of ordered.entries()) {
       try {
-        const how = await store.write(secret);
+        const how = await store.write(secret, this.note?.(tokenId));
         written.push(store);
         this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
       } catch (error) {

@@ -89,7 +89,7 @@ function parseGitHubSecret(line: string, rest: string): GitHubSecretTarget | str
 }
 
 /** Where two targets are the same place (GitHub's secret names ignore case). */
-function placeOf(target: StoreTarget): string {
+export function placeOf(target: StoreTarget): string {
   return target.type === 'gitlab-variable'
     ? `gl:${target.owner.toLowerCase()}:${target.key}:${target.environmentScope ?? ''}`
     : `gh:${target.repository.toLowerCase()}:${target.environment ?? ''}:${target.name.toUpperCase()}`;

@@ -14,7 +14,11 @@ export interface SecretStore {
   check(): Promise<void>;
   /** a reason this target cannot take `secret`, found before anything is written */
   refuse(secret: string): string | undefined;
-  write(secret: string): Promise<'created' | 'updated'>;
+  /**
+   * `description`: what the target says it holds, where it can say (a CI/CD variable's
+   * description names the token's ID for a fleet's plan); targets that cannot ignore it.
+   */
+  write(secret: string, description?: string): Promise<'created' | 'updated'>;
   /** puts the target back as the check found it */
   restore(): Promise<void>;
 }
