@@ -11,7 +11,7 @@
 //   sim-impersonation-tokens.ts    /users/:id/impersonation_tokens
 //   sim-group-service-accounts.ts  /groups/:id/service_accounts/:uid/personal_access_tokens
 //   sim-resource-access-tokens.ts  /projects/:id/access_tokens, /groups/:id/access_tokens
-//   sim-ci-variables.ts            /projects/:id/variables, /groups/:id/variables
+//   sim-ci-variables.ts            /projects/:id/variables, /groups/:id/variables (and the owners)
 //   sim-pagination.ts, sim-validation.ts, sim-replies.ts, sim-faults.ts, sim-version.ts
 import * as http from 'node:http';
 import * as https from 'node:https';

@@ -422,5 +422,56 @@ function routesFor(type: OwnerType): Route[] {
   ];
 }
 
-/** lib/api/ci/variables.rb and lib/api/group_variables.rb. */
-export const ciVariableRoutes: readonly Route[] = [...routesFor('project'), ...routesFor('group')];
+/**
+ * The owner of a variable by ID or path, as its callers look it up: lib/api/projects.rb
+ * `get ':id'` (find_project!: 404 "Project Not Found" for a project the caller cannot read) and
+ * lib/api/groups.rb `get ':id'` (find_group!: "Group Not Found"); private projects and groups
+ * only, so any membership reads them. A few fields of Entities::Project and Entities::Group.
+ */
+const ownerRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: 'projects/:id',
+    handler: ({ state, principal: p, path }) => {
+      const project = state.resolveProject(path['id'] ?? '');
+      if (!project || (!p.admin && state.projectAccess(project, p.user.id) === 0)) {
+        return notFound('Project');
+      }
+      return {
+        status: 200,
+        body: {
+          id: project.id,
+          path_with_namespace: project.fullPath,
+          path: project.fullPath.split('/').pop(),
+          namespace: { id: project.namespaceId },
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: 'groups/:id',
+    handler: ({ state, principal: p, path }) => {
+      const group = state.resolveGroup(path['id'] ?? '');
+      if (!group || (!p.admin && state.groupAccess(group, p.user.id) === 0)) {
+        return notFound('Group');
+      }
+      return {
+        status: 200,
+        body: {
+          id: group.id,
+          full_path: group.fullPath,
+          path: group.fullPath.split('/').pop(),
+          parent_id: group.parentId,
+        },
+      };
+    },
+  },
+];
+
+/** lib/api/ci/variables.rb and lib/api/group_variables.rb, and their owners' look-up. */
+export const ciVariableRoutes: readonly Route[] = [
+  ...routesFor('project'),
+  ...routesFor('group'),
+  ...ownerRoutes,
+];

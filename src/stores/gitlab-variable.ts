@@ -36,6 +36,10 @@ export class GitLabVariableStore implements SecretStore {
   private base: string | undefined;
   /** undefined before the check, null when the variable does not exist yet */
   private existing: Existing | null | undefined;
+  /** the environment scope the variable has (or a create gives it), once checked */
+  private scopeFound: string | undefined;
+  /** `project 70` or `group 7`: the owner's numeric ID, once looked up */
+  private ownerId: string | undefined;
   private wrote: 'created' | 'updated' | undefined;
 
   constructor(
@@ -78,6 +82,8 @@ export class GitLabVariableStore implements SecretStore {
         );
         this.base = base;
         this.existing = this.read(reply.data);
+        const scope = reply.data.environment_scope;
+        this.scopeFound = typeof scope === 'string' ? scope : this.target.environmentScope;
         if (!this.existing.masked) {
           this.log.warning(
             `${this.target.label}: the variable is not masked, so a job that prints it shows the token: mask it in the CI/CD settings.`,
@@ -89,6 +95,8 @@ export class GitLabVariableStore implements SecretStore {
         if (missing === 'variable') {
           this.base = base;
           this.existing = null;
+          // lib/api/ci/variables.rb: `optional :environment_scope, default: '*'`
+          this.scopeFound = this.target.environmentScope ?? '*';
           return;
         }
         // Not a project by that path: perhaps a group.
@@ -96,6 +104,35 @@ export class GitLabVariableStore implements SecretStore {
         throw new StoreTargetError(this.target, 'check', error);
       }
     }
+  }
+
+  /**
+   * After the check: the variable as GitLab knows it, whatever the target's spelling (a project
+   * by numeric ID or by path): `project 70 KEY *`. A path costs one request, asked only when
+   * another target has the same key and scope.
+   */
+  async place(): Promise<string> {
+    const base = this.base ?? '';
+    if (this.ownerId === undefined) {
+      const type = base.startsWith('/groups/') ? 'group' : 'project';
+      if (/^\d+$/.test(this.target.owner) && type === 'project') {
+        this.ownerId = `${type} ${this.target.owner}`;
+      } else {
+        const query = type === 'group' ? '?with_projects=false' : '';
+        const reply = await this.client.request<{ id?: unknown }>('GET', `${base}${query}`);
+        this.ownerId = `${type} ${String(reply.data?.id ?? this.target.owner)}`;
+      }
+    }
+    return `${this.ownerId} ${this.target.key} ${this.scope}`;
+  }
+
+  /** The key and environment scope, once checked (two targets can only be one if these match). */
+  get keyAndScope(): string {
+    return `${this.target.key} ${this.scope}`;
+  }
+
+  private get scope(): string {
+    return this.scopeFound ?? this.target.environmentScope ?? '*';
   }
 
   private read(data: VariableReply): Existing {

@@ -161,6 +161,45 @@ export class SecretStores {
       }
     }
     if (failures.length > 0) throw new StoreCheckError(failures);
+    await this.refuseOneVariableTwice();
+  }
+
+  /**
+   * Two targets that are one variable (a project named by numeric ID and by path, or a path
+   * GitLab redirects) would be written twice, and the second create refused after a token is
+   * made: refused here, before any token is made. Only targets of one key and scope are looked
+   * up.
+   */
+  private async refuseOneVariableTwice(): Promise<void> {
+    const variables = this.stores.filter(
+      (store): store is GitLabVariableStore => store instanceof GitLabVariableStore,
+    );
+    const failures: StoreTargetError[] = [];
+    const seen = new Map<string, GitLabVariableStore>();
+    for (const store of variables) {
+      const alike = variables.filter((other) => other.keyAndScope === store.keyAndScope);
+      if (alike.length < 2) continue;
+      let place: string;
+      try {
+        place = await store.place();
+      } catch (error) {
+        failures.push(targetError(store, 'check', error));
+        continue;
+      }
+      const first = seen.get(place);
+      if (first === undefined) {
+        seen.set(place, store);
+        continue;
+      }
+      failures.push(
+        new StoreTargetError(
+          store.target,
+          'check',
+          `it is the same variable as ${first.target.label} (${place.split(' ').slice(0, 2).join(' ')}): list it once`,
+        ),
+      );
+    }
+    if (failures.length > 0) throw new StoreCheckError(failures);
   }
 
   /**
