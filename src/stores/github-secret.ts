@@ -5,6 +5,7 @@
  * secret's value, so a write cannot be undone: these targets are written last.
  */
 import type { GitLabClient } from '../gitlab/client.js';
+import { GitLabApiError } from '../gitlab/errors.js';
 import { StoreTargetError } from './errors.js';
 import { sealedBox } from './seal.js';
 import type { GitHubSecretTarget } from './targets.js';
@@ -55,6 +56,16 @@ export class GitHubSecretStore implements SecretStore {
       );
     }
     this.publicKey = { key_id: String(keyId), key };
+  }
+
+  /** "Get a repository secret" / "Get an environment secret": 404 when there is none. */
+  async missing(): Promise<boolean | undefined> {
+    try {
+      await this.client.request('GET', `${this.base}/secrets/${this.target.name}`);
+      return false;
+    } catch (error) {
+      return error instanceof GitLabApiError && error.status === 404 ? true : undefined;
+    }
   }
 
   refuse(): undefined {

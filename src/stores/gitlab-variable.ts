@@ -153,6 +153,10 @@ export class GitLabVariableStore implements SecretStore {
     return { value, masked: data.masked === true };
   }
 
+  missing(): Promise<boolean | undefined> {
+    return Promise.resolve(this.existing === undefined ? undefined : this.existing === null);
+  }
+
   refuse(secret: string): string | undefined {
     const masked = this.existing === null || this.existing?.masked === true;
     if (masked && !MASKABLE.test(secret)) {

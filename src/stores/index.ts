@@ -275,6 +275,23 @@ export class SecretStores {
     return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
   }
 
+  /**
+   * No new token was made (the current one is not due): a target that does not exist yet holds
+   * nothing its consumers can use until the next renewal, so it is named.
+   */
+  async warnMissing(tokenId: number, words: Words = ACTION_WORDS): Promise<void> {
+    const missing: StoreTarget[] = [];
+    for (const store of this.stores) {
+      if ((await store.missing()) === true) missing.push(store.target);
+    }
+    if (missing.length === 0) return;
+    const list = missing.map((target) => target.label).join(', ');
+    const verb = missing.length === 1 ? 'does' : 'do';
+    this.log.warning(
+      `${words.input('store-in')}: ${list} ${verb} not exist yet, and token ID ${tokenId} is not due, so nothing was stored: consumers find no token there until the next renewal. Store the current token there by hand, or renew now (a ${words.input('rotate-before')} that reaches its expiry).`,
+    );
+  }
+
   dispose(): void {
     for (const client of this.clients) client.dispose();
   }

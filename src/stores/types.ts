@@ -17,4 +17,6 @@ export interface SecretStore {
   write(secret: string): Promise<'created' | 'updated'>;
   /** puts the target back as the check found it */
   restore(): Promise<void>;
+  /** after the check: true when the target does not exist yet, undefined when unknown */
+  missing(): Promise<boolean | undefined>;
 }

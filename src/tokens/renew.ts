@@ -68,7 +68,10 @@ class Renewal {
       if (params.scopes.length > 0 && !sameScopes(current.scopes, params.scopes)) {
         return this.replace(current, 'has other scopes than requested');
       }
-      if (!this.due(current)) return { existing: current, target: this.target };
+      if (!this.due(current)) {
+        await this.hooks.stores?.warnMissing(current.id, this.maker.words);
+        return { existing: current, target: this.target };
+      }
       // With store-in, consumers must never hold a dead token: make the new one, store it,
       // then revoke the old one (a rotation revokes the old one at once).
       if (this.hooks.stores && this.kind.canCreate !== false) {
