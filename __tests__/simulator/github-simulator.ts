@@ -81,6 +81,12 @@ interface TokenGrant {
   all: GitHubAccess | null;
   /** repository full name (lower case) -> access ('none' removes it). */
   repos: Map<string, GitHubAccess | 'none'>;
+  /**
+   * The "Environments" permission, where it differs from the "Secrets" one (`all`/`repos`):
+   * environment secrets need both (fine-grained-pat-permissions.json in github/docs lists the
+   * environment secret and public-key endpoints under "Environments" and "Secrets").
+   */
+  environments?: GitHubAccess | null;
 }
 
 interface FailRule {
@@ -215,7 +221,7 @@ export class GitHubSimulator {
         ]),
       ),
       tokens: new Map(
-        [...this.tokens].map(([k, g]) => [k, { all: g.all, repos: new Map(g.repos) }]),
+        [...this.tokens].map(([k, g]) => [k, { ...g, repos: new Map(g.repos) }]),
       ),
       latencyMs: this.latencyMs,
     };
@@ -264,10 +270,12 @@ export class GitHubSimulator {
     token: string,
     all: GitHubAccess | null,
     repos: Record<string, GitHubAccess | 'none'> = {},
+    options: { environments?: GitHubAccess | null } = {},
   ): void {
     this.tokens.set(token, {
       all,
       repos: new Map(Object.entries(repos).map(([k, v]) => [k.toLowerCase(), v])),
+      ...('environments' in options ? { environments: options.environments } : {}),
     });
   }
 
@@ -345,7 +353,7 @@ export class GitHubSimulator {
     }
     this.tokens.clear();
     for (const [k, g] of this.initial.tokens) {
-      this.tokens.set(k, { all: g.all, repos: new Map(g.repos) });
+      this.tokens.set(k, { ...g, repos: new Map(g.repos) });
     }
     this.latencyMs = this.initial.latencyMs;
   }
@@ -377,6 +385,14 @@ export class GitHubSimulator {
     const specific = grant.repos.get(fullName.toLowerCase());
     if (specific === 'none') return null;
     return specific ?? grant.all;
+  }
+
+  /** A token's "Environments" permission on a repository it can see (default: as Secrets). */
+  private environmentAccess(token: string, fullName: string): GitHubAccess | null {
+    const grant = this.tokens.get(token);
+    return grant && 'environments' in grant
+      ? (grant.environments ?? null)
+      : this.access(token, fullName);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -478,6 +494,12 @@ export class GitHubSimulator {
       // docs.github.com/rest/actions/secrets "Get an environment public key": 404 for an
       // environment the repository does not have
       if (!repo.environments.has(scope)) return notFound(doc);
+      // fine-grained-pat-permissions.json (github/docs): environment secrets need the
+      // "Environments" permission too (read for GET, write for PUT), else 403
+      const environments = this.environmentAccess(auth, fullName);
+      if (environments === null || (method !== 'GET' && environments !== 'write')) {
+        return errorBody(403, 'Resource not accessible by personal access token', doc);
+      }
     } else {
       return notFound();
     }

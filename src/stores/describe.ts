@@ -60,7 +60,11 @@ function githubAdvice(
     case 401:
       return `${token} was refused: check that it is current`;
     case 403:
-      return `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`;
+      // fine-grained-pat-permissions.json (github/docs): an environment's secrets and public key
+      // need the "Environments" permission as well as "Secrets".
+      return target.environment === undefined
+        ? `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`
+        : `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs both the Secrets and the Environments repository permissions (read and write), a classic token the repo scope, and a GitHub App the secrets and environments permissions (the token GitHub Actions gives each workflow run can never write secrets)`;
     case 404:
       return `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`;
     case 422:
