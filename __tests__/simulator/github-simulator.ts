@@ -220,9 +220,7 @@ export class GitHubSimulator {
           },
         ]),
       ),
-      tokens: new Map(
-        [...this.tokens].map(([k, g]) => [k, { ...g, repos: new Map(g.repos) }]),
-      ),
+      tokens: new Map([...this.tokens].map(([k, g]) => [k, { ...g, repos: new Map(g.repos) }])),
       latencyMs: this.latencyMs,
     };
     return this.baseUrl;
