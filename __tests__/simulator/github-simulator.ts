@@ -97,6 +97,15 @@ interface FailRule {
   remaining: number;
 }
 
+/** A request that is handled as usual, and whose reply is then lost. */
+interface LostReplyRule {
+  method: string;
+  pathPattern: RegExp;
+  /** 'reset': the connection is reset; a status: a gateway's error answers instead */
+  how: 'reset' | number;
+  remaining: number;
+}
+
 interface Reply {
   status: number;
   body?: unknown;
@@ -170,6 +179,7 @@ export class GitHubSimulator {
   private readonly repositories = new Map<string, Repository>();
   private readonly tokens = new Map<string, TokenGrant>();
   private readonly rules: FailRule[] = [];
+  private readonly lostReplies: LostReplyRule[] = [];
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   private baseUrl = '';
@@ -327,8 +337,18 @@ export class GitHubSimulator {
     });
   }
 
+  /**
+   * The next `times` requests with this method whose path matches are handled (a PUT stores the
+   * secret), then their reply is lost: the connection is reset, or a gateway answers `how` (502,
+   * 504: a proxy in front of GitHub that gave up). Not GitHub behaviour: what the way to it does.
+   */
+  loseReply(method: string, pathPattern: RegExp, how: 'reset' | number = 'reset', times = 1): void {
+    this.lostReplies.push({ method: method.toUpperCase(), pathPattern, how, remaining: times });
+  }
+
   clearFaults(): void {
     this.rules.length = 0;
+    this.lostReplies.length = 0;
   }
 
   /**
@@ -444,6 +464,20 @@ export class GitHubSimulator {
         process.emitWarning(`GitHubSimulator: ${String(err)}`);
         reply = errorBody(500, 'Server Error');
       }
+    }
+    const lost = this.lostReplies.find((r) => {
+      if (r.remaining <= 0 || r.method !== method) return false;
+      r.pathPattern.lastIndex = 0;
+      return r.pathPattern.test(url.pathname);
+    });
+    if (lost) {
+      lost.remaining--;
+      if (lost.how === 'reset') {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      reply = { status: lost.how, text: `${http.STATUS_CODES[lost.how] ?? 'Error'}\n` };
+      reply.contentType = 'text/html';
     }
     this.send(res, reply, headers);
   }

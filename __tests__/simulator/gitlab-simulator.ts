@@ -38,7 +38,7 @@ import { impersonationTokenRoutes } from './sim-impersonation-tokens.js';
 import { groupServiceAccountRoutes } from './sim-group-service-accounts.js';
 import { resourceAccessTokenRoutes } from './sim-resource-access-tokens.js';
 import { ciVariableRoutes } from './sim-ci-variables.js';
-import { applyFault, commitDelayOf, isAfterCreate } from './sim-faults.js';
+import { applyFault, commitDelayOf, faultPhase } from './sim-faults.js';
 import type { Fault, FaultRule } from './sim-faults.js';
 import { apiError, grapeError, railsNotFoundPage, railsSignInRedirect } from './sim-replies.js';
 import type { Reply } from './sim-replies.js';
@@ -444,7 +444,7 @@ export class GitLabSimulator extends SimState {
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
     if (this.stopped || res.destroyed) return;
 
-    const fault = this.takeFault(method, url.pathname, false);
+    const fault = this.takeFault(method, url.pathname, 'before');
     if (fault) {
       this.applyFault(fault, req, res);
       return;
@@ -458,8 +458,8 @@ export class GitLabSimulator extends SimState {
       reply = apiError(500, '500 Internal Server Error');
       process.emitWarning(`GitLabSimulator: ${String(err)}`);
     }
-    if (reply.created) {
-      const late = this.takeFault(method, url.pathname, true);
+    if (reply.created || reply.stored) {
+      const late = this.takeFault(method, url.pathname, reply.created ? 'create' : 'write');
       if (late) {
         const delay = commitDelayOf(late);
         if (delay !== undefined) this.commitLater(before, delay);
@@ -525,11 +525,15 @@ export class GitLabSimulator extends SimState {
     });
   }
 
-  private takeFault(method: string, path: string, afterCreate: boolean): Fault | null {
+  private takeFault(
+    method: string,
+    path: string,
+    phase: 'before' | 'create' | 'write',
+  ): Fault | null {
     for (const active of this.rules) {
       const { rule } = active;
       if (active.remaining <= 0) continue;
-      if (isAfterCreate(rule.fault) !== afterCreate) continue;
+      if (faultPhase(rule.fault) !== phase) continue;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
       if (rule.pathPattern) {
         rule.pathPattern.lastIndex = 0;

@@ -287,8 +287,11 @@ function validationError(errors: ModelErrors): Reply {
 }
 
 /**
- * Group environment scopes are a Premium feature (ee HasEnvironmentScope for groups): on a
- * Free group the scope stays '*'.
+ * Group environment scopes are a Premium feature: ee/lib/ee/api/helpers/variables_helpers.rb
+ * `filter_variable_parameters` deletes `environment_scope` from a group's POST and PUT unless
+ * `scoped_variables_available?` (licensed feature group_scoped_ci_variables), so on a Free group
+ * (plan 'free': the top-level group's on GitLab.com, the licence's on self-managed) the create
+ * answers 201 with '*' and an update keeps the scope. Projects are not filtered.
  */
 function scopeAllowed(state: SimState, owner: Owner): boolean {
   if (owner.type === 'project') return true;
@@ -345,7 +348,7 @@ function create(ctx: RouteContext, type: OwnerType): Reply {
   const errors = validateVariable(state, fields, null);
   if (errors) return validationError(errors);
   // Grape: a POST answers 201 Created
-  return { status: 201, body: variableJson(state, state.storeVariable(fields)) };
+  return { status: 201, body: variableJson(state, state.storeVariable(fields)), stored: true };
 }
 
 /**
@@ -397,7 +400,7 @@ function update(ctx: RouteContext, type: OwnerType): Reply {
   const errors = validateVariable(state, next, target);
   if (errors) return validationError(errors);
   Object.assign(target, next);
-  return { status: 200, body: variableJson(state, target) };
+  return { status: 200, body: variableJson(state, target), stored: true };
 }
 
 /** `delete ':id/variables/:key'`: find_variable, destroy, 204 (no_content! / destroy_conditionally!). */

@@ -5,6 +5,11 @@
  */
 import { beforeEach, expect } from '@jest/globals';
 import { runCli } from '../../src/cli/main.js';
+import { clientFor } from '../../src/gitlab/client.js';
+import { failureDescriber } from '../../src/messages/describe-error.js';
+import { SecretStores, type StoreOptions } from '../../src/stores/index.js';
+import { parseRunInputs } from '../../src/tokens/inputs.js';
+import { createTokens, type TokenResult } from '../../src/tokens/many.js';
 import {
   MAINTAINER_TOKEN,
   SEED_PROJECTS,
@@ -132,4 +137,88 @@ export async function works(
   if (typeof secret !== 'string') return false;
   const response = await fetch(`${sim.url}/api/v4/user`, { headers: { 'private-token': secret } });
   return response.status === 200;
+}
+
+export interface LibraryRun {
+  results: TokenResult[];
+  /** every log line, `info: …` or `warning: …` */
+  log: string[];
+  /** the secrets the run handed to onSecret (what the action masks) */
+  masked: string[];
+}
+
+/**
+ * The renewal of the project bot token into `stores`, through the library (createTokens with
+ * SecretStores, as the CLI and the action call them), with the stores' waits in `options`.
+ */
+export async function renewInProcess(
+  sim: GitLabSimulator,
+  stores: string[],
+  options: {
+    github?: { sim: GitHubSimulator; token: string };
+    values?: Record<string, string>;
+    stores?: StoreOptions;
+  } = {},
+): Promise<LibraryRun> {
+  const values: Record<string, string> = {
+    'base-url': sim.url,
+    'gitlab-token': MAINTAINER_TOKEN,
+    'project-id': 'acme/app',
+    name: NAME,
+    scopes: 'api',
+    'if-exists': 'rotate',
+    'rotate-before': '30d',
+    'expires-at': '90d',
+    'store-in': stores.join('\n'),
+    'github-token': options.github?.token ?? '',
+    ...options.values,
+  };
+  const env = options.github ? { GITHUB_API_URL: options.github.sim.url } : {};
+  const inputs = parseRunInputs((name) => values[name] ?? '', env, new Date());
+  const client = clientFor(inputs);
+  const log: string[] = [];
+  const masked: string[] = [];
+  const logger = {
+    info: (line: string) => log.push(`info: ${line}`),
+    warning: (line: string) => log.push(`warning: ${line}`),
+  };
+  const secretStores = SecretStores.open(inputs, client, logger, undefined, options.stores);
+  try {
+    const describe = failureDescriber(client, { instanceUrl: inputs.instanceUrl });
+    const results = await createTokens(
+      client,
+      inputs,
+      { onSecret: (secret) => masked.push(secret), log: logger, stores: secretStores },
+      describe,
+    );
+    return { results, log, masked };
+  } finally {
+    secretStores?.dispose();
+    client.dispose();
+  }
+}
+
+/** The one result's error message ('' when none). */
+export const errorOf = (run: LibraryRun): string => run.results[0]?.error ?? '';
+
+/**
+ * The promises over a library run: no credential or token secret in its log or messages, and
+ * every active token among `tokens` reported: made (the outputs) or named in the log or an error.
+ */
+export function expectLibraryPromisesKept(
+  run: LibraryRun,
+  credentials: string[],
+  sim: GitLabSimulator,
+  tokens: SimToken[],
+): void {
+  const text = [...run.log, ...run.results.map((result) => result.error ?? '')].join('\n');
+  expect(findLeaks({ stdout: text, stderr: '' }, [...credentials, ...tokenSecrets(sim)])).toEqual(
+    [],
+  );
+  const made = new Set(run.results.flatMap((result) => result.created?.token.id ?? []));
+  const named = (id: number): boolean => new RegExp(`token IDs? (\\d+, )*${id}\\b`, 'i').test(text);
+  const unreported = tokens.filter(
+    (token) => token.active && !made.has(token.id) && !named(token.id),
+  );
+  expect(unreported.map((token) => token.id)).toEqual([]);
 }

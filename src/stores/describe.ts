@@ -104,13 +104,29 @@ function describeTarget(failure: StoreTargetError, ctx: StoreContext): string {
 
 const labels = (targets: StoreTarget[]): string => targets.map((target) => target.label).join(', ');
 
+/** `is in A and may be in B (…)`: where the new secret is (`note` after A), or may be. */
+function whereItIs(error: StoreWriteError, note = ''): string {
+  const sure = error.written.filter((target) => !error.uncertain.includes(target));
+  const lost =
+    error.uncertain.length > 0
+      ? `may be in ${labels(error.uncertain)} (the reply to its write was lost)`
+      : '';
+  if (sure.length === 0) return lost;
+  return `is in ${labels(sure)}${note}${lost ? ` and ${lost}` : ''}`;
+}
+
 function whatBecameOf(error: StoreWriteError, words: Words): string {
   const parts: string[] = [];
   if (error.restored.length > 0) parts.push(`${labels(error.restored)} put back as it was.`);
+  if (error.unchanged.length > 0) {
+    parts.push(
+      `${labels(error.unchanged)}: the reply to its write was lost, and reading it back shows it does not hold the new token.`,
+    );
+  }
   if (error.notTried.length > 0) parts.push(`Not written: ${labels(error.notTried)}.`);
   const made = error.newToken;
   if (error.selfRotated && made) {
-    const where = error.written.length > 0 ? ` and in ${labels(error.written)}` : '';
+    const where = error.written.length > 0 ? ` and ${whereItIs(error)}` : '';
     parts.push(
       `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}. Store it in the failed target by hand.`,
     );
@@ -126,7 +142,7 @@ function whatBecameOf(error: StoreWriteError, words: Words): string {
         ? ''
         : ` Token ID ${error.keptToken}, which it was to replace, also stays active: revoke it by hand once nothing uses it.`;
     parts.push(
-      `The new token ID ${made.id} is in ${labels(error.written)} (which cannot be put back), so it stays active and is reported with the tokens made.${old}`,
+      `The new token ID ${made.id} ${whereItIs(error, ' (which cannot be put back)')}, so it stays active and is reported with the tokens made.${old}`,
     );
   } else if (made) {
     const why = made.revokeProblem ? ` (${made.revokeProblem})` : '';

@@ -1,5 +1,18 @@
 /** Failures of store-in targets, for describe-error.ts and the token maker. */
+import { GitLabApiError, GitLabNetworkError } from '../gitlab/errors.js';
 import type { StoreTarget } from './targets.js';
+
+/**
+ * Whether a write that failed may still have been stored: it was sent and no answer came (a
+ * reset, a timeout), or a gateway or server error answered (GitLab or GitHub may have stored the
+ * value before it), or a 429 that no rate limiter of the service sent. tokens/reconcile.ts's
+ * mayHaveActed says the same of token requests.
+ */
+export function mayHaveArrived(error: unknown): boolean {
+  if (error instanceof GitLabNetworkError) return error.sent;
+  if (!(error instanceof GitLabApiError)) return false;
+  return error.status >= 500 || (error.status === 429 && !error.refusedByLimiter);
+}
 
 /** A target that could not be checked (before anything changed) or written. */
 export class StoreTargetError extends Error {
@@ -9,6 +22,11 @@ export class StoreTargetError extends Error {
     readonly action: 'check' | 'write' | 'restore',
     /** the failure: an API or network error, or a sentence of ours */
     readonly reason: unknown,
+    /**
+     * a failed write that reached the target all the same: 'yes' (it holds the new secret),
+     * 'maybe' (its reply was lost)
+     */
+    readonly written?: 'yes' | 'maybe',
   ) {
     super(`${target.label}: ${action} failed`);
     this.name = 'StoreTargetError';
@@ -44,6 +62,10 @@ export class StoreWriteError extends Error {
     readonly notTried: StoreTarget[],
     /** problems putting targets back (each still holds the new secret) */
     readonly restoreFailures: StoreTargetError[] = [],
+    /** of `written`: the targets whose write lost its reply, which may hold the new secret */
+    readonly uncertain: StoreTarget[] = [],
+    /** targets whose write lost its reply, found holding what they held (nothing to put back) */
+    readonly unchanged: StoreTarget[] = [],
   ) {
     super(`${failures.map((f) => f.target.label).join(', ')}: the new secret could not be stored`);
     this.name = 'StoreWriteError';

@@ -6,7 +6,7 @@
  */
 import type { GitLabClient } from '../gitlab/client.js';
 import { GitLabApiError } from '../gitlab/errors.js';
-import { StoreTargetError } from './errors.js';
+import { mayHaveArrived, StoreTargetError } from './errors.js';
 import { sealedBox } from './seal.js';
 import type { GitHubSecretTarget } from './targets.js';
 import type { SecretStore } from './types.js';
@@ -82,11 +82,13 @@ export class GitHubSecretStore implements SecretStore {
       });
       return reply.status === 201 ? 'created' : 'updated';
     } catch (error) {
-      throw new StoreTargetError(this.target, 'write', error);
+      // A reply lost after GitHub stored the value: the secret may hold the new token.
+      const written = mayHaveArrived(error) ? 'maybe' : undefined;
+      throw new StoreTargetError(this.target, 'write', error, written);
     }
   }
 
-  restore(): Promise<void> {
+  restore(): Promise<'restored' | 'unchanged'> {
     return Promise.reject(
       new StoreTargetError(
         this.target,

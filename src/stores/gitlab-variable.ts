@@ -7,9 +7,9 @@
  */
 import { notFoundKind } from '../gitlab/errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import { StoreTargetError } from './errors.js';
+import { mayHaveArrived, StoreTargetError } from './errors.js';
 import type { GitLabVariableTarget } from './targets.js';
-import type { SecretStore, StoreLog } from './types.js';
+import type { SecretStore, StoreLog, StoreTiming } from './types.js';
 
 interface VariableReply {
   key?: unknown;
@@ -41,11 +41,16 @@ export class GitLabVariableStore implements SecretStore {
   /** `project 70` or `group 7`: the owner's numeric ID, once looked up */
   private ownerId: string | undefined;
   private wrote: 'created' | 'updated' | undefined;
+  /** the environment scope GitLab stored a write with, when not the one asked for */
+  private storedScope: string | undefined;
+  /** the secret of a write whose reply was lost (it may be stored) */
+  private lost: string | undefined;
 
   constructor(
     readonly target: GitLabVariableTarget,
     private client: GitLabClient,
     private readonly log: StoreLog,
+    private readonly timing: StoreTiming,
   ) {}
 
   /** Writes from now on with another credential (a credential that rotated itself). */
@@ -166,39 +171,123 @@ export class GitLabVariableStore implements SecretStore {
   }
 
   async write(secret: string): Promise<'created' | 'updated'> {
+    const how = this.existing ? 'updated' : 'created';
+    let reply: VariableReply | undefined;
     try {
       if (this.existing) {
-        await this.client.request('PUT', this.path, { value: secret });
-        this.wrote = 'updated';
+        reply = (await this.client.request<VariableReply>('PUT', this.path, { value: secret }))
+          .data;
       } else {
         const scope = this.target.environmentScope;
-        await this.client.request('POST', `${this.base}/variables`, {
-          key: this.target.key,
-          value: secret,
-          masked: true,
-          protected: true,
-          ...(scope === undefined ? {} : { environment_scope: scope }),
-        });
-        this.wrote = 'created';
+        reply = (
+          await this.client.request<VariableReply>('POST', `${this.base}/variables`, {
+            key: this.target.key,
+            value: secret,
+            masked: true,
+            protected: true,
+            ...(scope === undefined ? {} : { environment_scope: scope }),
+          })
+        ).data;
       }
-      return this.wrote;
     } catch (error) {
-      throw new StoreTargetError(this.target, 'write', error);
+      // A write whose reply was lost may have been stored: the undo looks before it acts.
+      if (!mayHaveArrived(error)) throw new StoreTargetError(this.target, 'write', error);
+      this.wrote = how;
+      this.lost = secret;
+      throw new StoreTargetError(this.target, 'write', error, 'maybe');
     }
+    this.wrote = how;
+    this.checkScope(reply);
+    return how;
   }
 
-  async restore(): Promise<void> {
+  /**
+   * The scope GitLab stored the variable with. A Free-tier group drops environment_scope
+   * (ee/lib/ee/api/helpers/variables_helpers.rb `filter_variable_parameters`: without the
+   * licensed feature group_scoped_ci_variables, `params.delete(:environment_scope)`) and answers
+   * 201 with `*`: the value went to every environment, so the write is undone and refused.
+   */
+  private checkScope(reply: VariableReply | undefined): void {
+    const asked = this.target.environmentScope;
+    const stored = reply?.environment_scope;
+    if (asked === undefined || typeof stored !== 'string' || stored === asked) return;
+    this.storedScope = stored;
+    const group = this.base?.startsWith('/groups/');
+    const why = group
+      ? `group ${this.target.owner} cannot scope its CI/CD variables to environments: that needs GitLab Premium or Ultimate (this group or instance is on the Free tier). Use a project variable, or no environment scope`
+      : 'this GitLab did not keep the scope';
+    throw new StoreTargetError(
+      this.target,
+      'write',
+      `GitLab stored the variable with environment scope ${JSON.stringify(stored)}, not ${JSON.stringify(asked)}: ${why}`,
+      'yes',
+    );
+  }
+
+  /** The variable's path with the filter for `scope`. */
+  private pathFor(scope: string): string {
+    const filter = `${encodeURIComponent('filter[environment_scope]')}=${encodeURIComponent(scope)}`;
+    return `${this.base}/variables/${this.target.key}?${filter}`;
+  }
+
+  async restore(): Promise<'restored' | 'unchanged'> {
     try {
-      if (this.wrote === 'created') {
-        await this.client.request('DELETE', this.path);
-      } else if (this.wrote === 'updated' && this.existing?.value != null) {
-        await this.client.request('PUT', this.path, { value: this.existing.value });
-      } else if (this.wrote === 'updated') {
-        throw new Error('its earlier value is hidden, so it cannot be put back');
-      }
+      const outcome = this.lost === undefined ? await this.putBack() : await this.findLost();
       this.wrote = undefined;
+      this.lost = undefined;
+      return outcome;
     } catch (error) {
       throw new StoreTargetError(this.target, 'restore', error);
     }
+  }
+
+  /** Undoes a write GitLab confirmed. */
+  private async putBack(): Promise<'restored'> {
+    if (this.wrote === 'created') {
+      const path = this.storedScope === undefined ? this.path : this.pathFor(this.storedScope);
+      await this.client.request('DELETE', path);
+    } else if (this.wrote === 'updated' && this.existing?.value != null) {
+      await this.client.request('PUT', this.path, { value: this.existing.value });
+    } else if (this.wrote === 'updated') {
+      throw new Error('its earlier value is hidden, so it cannot be put back');
+    }
+    return 'restored';
+  }
+
+  /**
+   * A write whose reply was lost: after a pause for a late commit, the variable is read again.
+   * Only what is seen holding the new secret is undone (deleted if it was created, its earlier
+   * value put back if that is known); one found as the check left it is unchanged. A value that
+   * cannot be seen (hidden) proves nothing: this throws, and the target counts as written.
+   */
+  private async findLost(): Promise<'restored' | 'unchanged'> {
+    const secret = this.lost;
+    await this.timing.sleep(this.timing.settleMs);
+    const scope = this.target.environmentScope;
+    // A Free-tier group may have stored a scoped create as `*` (see checkScope).
+    const places =
+      this.wrote === 'created' && this.base?.startsWith('/groups/') && scope && scope !== '*'
+        ? [this.path, this.pathFor('*')]
+        : [this.path];
+    for (const path of places) {
+      let value: unknown;
+      try {
+        value = (await this.client.request<VariableReply>('GET', path)).data?.value;
+      } catch (error) {
+        if (notFoundKind(error) === 'variable') continue;
+        throw error;
+      }
+      if (value === secret) {
+        if (this.wrote === 'created') await this.client.request('DELETE', path);
+        else await this.putBack();
+        return 'restored';
+      }
+      if (value === null) {
+        throw new Error(
+          'its reply was lost and its value is hidden, so whether it holds the new token cannot be seen',
+        );
+      }
+    }
+    return 'unchanged';
   }
 }

@@ -6,11 +6,12 @@
 import { RevokeNotConfirmedError } from '../gitlab/errors.js';
 import { GitLabClient } from '../gitlab/client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+import { targetError, writeAll } from './write.js';
 import { GitHubSecretStore } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
 import type { ConnectionInputs } from '../inputs/connection.js';
 import type { StoreInputs as StoreTargetInputs, StoreTarget } from './targets.js';
-import type { SecretStore, StoreLog } from './types.js';
+import type { SecretStore, StoreLog, StoreTiming } from './types.js';
 import { ACTION_WORDS, type Words } from '../inputs/words.js';
 
 export type { StoreTarget } from './targets.js';
@@ -34,6 +35,17 @@ export function storeWarnings(
 /** What the stores need of the inputs: the targets, and how to reach GitHub. */
 export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs'>;
 
+/** What tests (and only they) change: the waits. */
+export interface StoreOptions {
+  /** ms before reading back a CI/CD variable whose write lost its reply (default 2000) */
+  settleMs?: number;
+  /** how a wait is waited (default: a timer) */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** GitLab keeps a late commit this long after a gateway gave up (as tokens/reconcile.ts). */
+const DEFAULT_SETTLE_MS = 2000;
+
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';
 
@@ -56,17 +68,6 @@ function githubClient(
   });
 }
 
-/** A target's failure, as the stores throw it (anything else thrown is wrapped). */
-function targetError(
-  store: SecretStore,
-  action: StoreTargetError['action'],
-  error: unknown,
-): StoreTargetError {
-  return error instanceof StoreTargetError
-    ? error
-    : new StoreTargetError(store.target, action, error);
-}
-
 export class SecretStores {
   private constructor(
     private readonly stores: SecretStore[],
@@ -83,12 +84,19 @@ export class SecretStores {
     gitlab: GitLabClient,
     log: StoreLog,
     debug?: (line: string) => void,
+    options: StoreOptions = {},
   ): SecretStores | undefined {
     if (inputs.stores.length === 0) return undefined;
     const { github } = inputs;
+    const timing: StoreTiming = {
+      settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
     let githubApi: GitLabClient | undefined;
     const stores = inputs.stores.map((target): SecretStore => {
-      if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
+      if (target.type === 'gitlab-variable') {
+        return new GitLabVariableStore(target, gitlab, log, timing);
+      }
       if (!github) throw new Error('github-secret targets need github-token');
       githubApi ??= githubClient({ ...inputs, github }, debug);
       return new GitHubSecretStore(target, githubApi);
@@ -124,7 +132,8 @@ export class SecretStores {
   ): Promise<StoreWriteError | undefined> {
     if (how.selfRotated) this.actAs(how.selfRotated);
     try {
-      await this.write(token.token, token.id, !how.selfRotated);
+      const undo = how.selfRotated ? undefined : {};
+      await writeAll(this.stores, this.log, token.token, token.id, undo);
       return undefined;
     } catch (error) {
       if (!(error instanceof StoreWriteError)) throw error;
@@ -200,79 +209,6 @@ export class SecretStores {
       );
     }
     if (failures.length > 0) throw new StoreCheckError(failures);
-  }
-
-  /**
-   * Writes `secret` (token `tokenId`) to every target. With `undo`, the first failure stops the
-   * writes and puts back the targets already written; without it (the old token is gone) every
-   * target is tried. Throws StoreWriteError.
-   */
-  async write(secret: string, tokenId: number, undo: boolean): Promise<void> {
-    for (const store of this.stores) {
-      const refusal = store.refuse(secret);
-      if (refusal !== undefined) {
-        const failure = new StoreTargetError(store.target, 'write', refusal);
-        throw new StoreWriteError(
-          [failure],
-          [],
-          [],
-          this.stores.map((s) => s.target),
-        );
-      }
-    }
-    // Stable: restorable targets first, in the order given.
-    const ordered = [
-      ...this.stores.filter((store) => store.restorable),
-      ...this.stores.filter((store) => !store.restorable),
-    ];
-    const written: SecretStore[] = [];
-    const failures: StoreTargetError[] = [];
-    for (const [index, store] of ordered.entries()) {
-      try {
-        const how = await store.write(secret);
-        written.push(store);
-        this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
-      } catch (error) {
-        failures.push(targetError(store, 'write', error));
-        if (undo) {
-          const notTried = ordered.slice(index + 1).map((s) => s.target);
-          throw await this.undo(failures, written, notTried);
-        }
-      }
-    }
-    if (failures.length > 0) {
-      throw new StoreWriteError(
-        failures,
-        written.map((store) => store.target),
-        [],
-        [],
-      );
-    }
-  }
-
-  private async undo(
-    failures: StoreTargetError[],
-    written: SecretStore[],
-    notTried: StoreTarget[],
-  ): Promise<StoreWriteError> {
-    const restored: StoreTarget[] = [];
-    const stillWritten: StoreTarget[] = [];
-    const restoreFailures: StoreTargetError[] = [];
-    for (const store of [...written].reverse()) {
-      if (!store.restorable) {
-        stillWritten.push(store.target);
-        continue;
-      }
-      try {
-        await store.restore();
-        restored.push(store.target);
-        this.log.info(`Put ${store.target.label} back as it was.`);
-      } catch (error) {
-        stillWritten.push(store.target);
-        restoreFailures.push(targetError(store, 'restore', error));
-      }
-    }
-    return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
   }
 
   /**

@@ -6,6 +6,12 @@ export interface StoreLog {
   warning(message: string): void;
 }
 
+/** How long to wait before reading back a write whose reply was lost, and how to wait. */
+export interface StoreTiming {
+  settleMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface SecretStore {
   readonly target: StoreTarget;
   /** after the check: whether a write here can be undone (the earlier value is known) */
@@ -14,9 +20,16 @@ export interface SecretStore {
   check(): Promise<void>;
   /** a reason this target cannot take `secret`, found before anything is written */
   refuse(secret: string): string | undefined;
+  /**
+   * Throws StoreTargetError; its `written` says whether the target may hold `secret` all the
+   * same (then restore() undoes it, or finds it unchanged).
+   */
   write(secret: string): Promise<'created' | 'updated'>;
-  /** puts the target back as the check found it */
-  restore(): Promise<void>;
+  /**
+   * Puts the target back as the check found it ('restored'), or finds that a write whose reply
+   * was lost did not arrive ('unchanged'). Throws when neither can be done or shown.
+   */
+  restore(): Promise<'restored' | 'unchanged'>;
   /** after the check: true when the target does not exist yet, undefined when unknown */
   missing(): Promise<boolean | undefined>;
 }
