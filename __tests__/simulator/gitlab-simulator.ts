@@ -171,6 +171,11 @@ export class GitLabSimulator extends SimState {
   onRequestHandled?: (request: RecordedRequest, status: number) => void;
 
   private readonly rules: ActiveRule[] = [];
+  private readonly holds: {
+    matches: (method: string, path: string) => boolean;
+    wait: () => Promise<void>;
+    release: () => void;
+  }[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private server: http.Server | null = null;
@@ -361,6 +366,31 @@ export class GitLabSimulator extends SimState {
 
   clearFaults(): void {
     this.rules.length = 0;
+    for (const hold of this.holds.splice(0)) hold.release();
+  }
+
+  /**
+   * Holds the next request with this method whose path matches until `release()`: `reached`
+   * resolves once it arrived. Not GitLab behaviour: how a test lets another run go first (two
+   * runs renewing one token at the same time).
+   */
+  hold(method: string, pathPattern: RegExp): { reached: Promise<void>; release(): void } {
+    let arrived = (): void => {};
+    let release = (): void => {};
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({
+      matches: (m, path) => {
+        pathPattern.lastIndex = 0;
+        return m === method.toUpperCase() && pathPattern.test(path);
+      },
+      wait: () => {
+        arrived();
+        return released;
+      },
+      release,
+    });
+    return { reached, release };
   }
 
   seedDefaults(): void {
@@ -442,6 +472,11 @@ export class GitLabSimulator extends SimState {
     res.once('finish', () => this.onRequestHandled?.(recorded, res.statusCode));
 
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
+    const hold = this.holds.find((h) => h.matches(method, url.pathname));
+    if (hold) {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      await hold.wait();
+    }
     if (this.stopped || res.destroyed) return;
 
     const fault = this.takeFault(method, url.pathname, 'before');

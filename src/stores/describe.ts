@@ -132,7 +132,15 @@ function whatBecameOf(error: StoreWriteError, words: Words): string {
     );
     return parts.join(' ');
   }
-  if (made && !made.active) {
+  if (made && error.replaced !== undefined) {
+    const old = error.keptToken;
+    parts.push(
+      error.replaced === 'inactive'
+        ? `Token ID ${old}, which the new one was to replace, is no longer active (another run may have renewed it meanwhile): putting back what the check read would hand its consumers a revoked token, so nothing was put back.`
+        : `GitLab did not say whether token ID ${old}, which the new one was to replace, is still active, so nothing was put back (a revoked token there would fail its consumers); token ID ${old} was not revoked.`,
+      `The new token ID ${made.id} ${whereItIs(error)}, so it stays active and is reported with the tokens made.`,
+    );
+  } else if (made && !made.active) {
     const kept =
       error.keptToken === undefined ? '' : ` Token ID ${error.keptToken} stays active and in use.`;
     parts.push(`The new token ID ${made.id} was revoked, so nothing changed.${kept}`);

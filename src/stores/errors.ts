@@ -52,6 +52,11 @@ export class StoreWriteError extends Error {
   keptToken?: number;
   /** the credential rotated itself: its new secret is only in the step's masked output */
   selfRotated = false;
+  /**
+   * The token the new one was to replace was no longer active at the undo ('inactive': another
+   * run renewed it meanwhile), or that could not be asked ('unknown'): nothing was put back.
+   */
+  replaced?: 'inactive' | 'unknown';
 
   constructor(
     /** the target(s) that failed: one when the writes stopped at it */

@@ -126,13 +126,15 @@ export class SecretStores {
     token: { id: number; token: string },
     how: {
       replacing?: number;
+      /** whether the token being replaced is still active (asked before anything is put back) */
+      replacedActive?: () => Promise<boolean>;
       selfRotated?: GitLabClient;
       revokeNew: () => Promise<void>;
     },
   ): Promise<StoreWriteError | undefined> {
     if (how.selfRotated) this.actAs(how.selfRotated);
     try {
-      const undo = how.selfRotated ? undefined : {};
+      const undo = how.selfRotated ? undefined : { replacedActive: how.replacedActive };
       await writeAll(this.stores, this.log, token.token, token.id, undo);
       return undefined;
     } catch (error) {

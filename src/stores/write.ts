@@ -8,8 +8,15 @@ import { StoreTargetError, StoreWriteError } from './errors.js';
 import type { StoreTarget } from './targets.js';
 import type { SecretStore, StoreLog } from './types.js';
 
-/** How a failed write is undone: not at all (a credential that rotated itself), or at once. */
-export type Undo = Record<string, never>;
+/** How a failed write is undone: not at all (a credential that rotated itself), or as below. */
+export interface Undo {
+  /**
+   * Whether the token the new one replaces is still active. Asked before anything is put back:
+   * when another run has renewed (and revoked) it meanwhile, putting back the value read at the
+   * check would hand consumers a dead token, so what is stored stays.
+   */
+  replacedActive?: () => Promise<boolean>;
+}
 
 /** A target's failure, as the stores throw it (anything else thrown is wrapped). */
 export function targetError(
@@ -63,7 +70,7 @@ export async function writeAll(
       if (failure.written === 'maybe') lost.add(store);
       if (undo) {
         const notTried = targets(ordered.slice(index + 1));
-        throw await undoWrites(failures, written, lost, notTried, log);
+        throw await undoWrites(failures, written, lost, notTried, undo, log);
       }
     }
   }
@@ -73,16 +80,35 @@ export async function writeAll(
   }
 }
 
+/** Whether the replaced token is still active: true, false, or undefined when GitLab did not say. */
+async function askReplaced(undo: Undo): Promise<boolean | undefined> {
+  try {
+    return await undo.replacedActive?.();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Puts back the targets `written` (last first) where it can; the error says what became of each. */
 async function undoWrites(
   failures: StoreTargetError[],
   written: SecretStore[],
   lost: Set<SecretStore>,
   notTried: StoreTarget[],
+  undo: Undo,
   log: StoreLog,
 ): Promise<StoreWriteError> {
   const uncertain = (of: StoreTarget[]): StoreTarget[] =>
     targets([...lost]).filter((target) => of.includes(target));
+  if (undo.replacedActive && written.some((store) => store.restorable)) {
+    const active = await askReplaced(undo);
+    if (active !== true) {
+      const kept = targets(written);
+      const error = new StoreWriteError(failures, kept, [], notTried, [], uncertain(kept));
+      error.replaced = active === false ? 'inactive' : 'unknown';
+      return error;
+    }
+  }
   const restored: StoreTarget[] = [];
   const unchanged: StoreTarget[] = [];
   const stillWritten: StoreTarget[] = [];

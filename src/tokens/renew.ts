@@ -163,7 +163,33 @@ class Renewal {
       );
       return { token: made, target: this.target, rotatedFrom: current.id, oldMayBeActive: true };
     }
+    if (this.hooks.stores) await this.nameOthers(made);
     return { token: made, target: this.target, rotatedFrom: current.id };
+  }
+
+  /**
+   * Two runs renewing one token at the same time each make a token and store it; the targets
+   * keep the one written last, and the other stays active, unused. Whichever run lists last sees
+   * both, so each run looks once it is done and names any other active token of the name.
+   */
+  private async nameOthers(made: TokenWithSecret): Promise<void> {
+    const { name } = this.request.params;
+    let others: PersonalAccessToken[];
+    try {
+      const active = await this.kind.list(this.client, this.target, {
+        name,
+        excludeImpersonation: true,
+      });
+      others = active.filter((token) => token.id !== made.id);
+    } catch {
+      return; // the renewal is done; this was only a look
+    }
+    if (others.length === 0) return;
+    const ids = others.map((token) => token.id).join(', ');
+    const [these, are] = others.length === 1 ? ['ID', 'is'] : ['IDs', 'are'];
+    this.hooks.log.warning(
+      `Token ${these} ${ids} of ${this.kind.label(this.target)} named ${JSON.stringify(name)} ${are} active besides the new token ID ${made.id} (another run renewing it at the same time, or made otherwise): the ${this.maker.words.input('store-in')} targets hold token ID ${made.id} unless another run wrote after this one. Revoke what nothing uses.`,
+    );
   }
 
   private checkRotated(current: PersonalAccessToken, rotated: TokenWithSecret): void {
