@@ -111,7 +111,22 @@ interface Reply {
   body?: unknown;
   text?: string;
   contentType?: string;
+  headers?: Record<string, string>;
 }
+
+/** A rate limit that refuses the next matching requests (see GitHubSimulator.rateLimit). */
+interface RateLimitRule {
+  kind: 'primary' | 'secondary';
+  method?: string;
+  pathPattern?: RegExp;
+  status: 403 | 429;
+  resetInSeconds: number;
+  retryAfterSeconds?: number;
+  remaining: number;
+}
+
+const RATE_LIMIT_DOCS =
+  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
 
 function errorBody(status: number, message: string, documentationUrl = DOCS): Reply {
   return {
@@ -180,6 +195,7 @@ export class GitHubSimulator {
   private readonly tokens = new Map<string, TokenGrant>();
   private readonly rules: FailRule[] = [];
   private readonly lostReplies: LostReplyRule[] = [];
+  private readonly rateLimits: RateLimitRule[] = [];
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   private baseUrl = '';
@@ -346,9 +362,39 @@ export class GitHubSimulator {
     this.lostReplies.push({ method: method.toUpperCase(), pathPattern, how, remaining: times });
   }
 
+  /**
+   * The next `times` (default 1) matching requests are refused by a rate limit, as "Rate limits
+   * for the REST API" (docs.github.com) describes: 'primary' answers `status` (403, or 429) with
+   * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `resetInSeconds` (default 60) from now;
+   * 'secondary' answers with the secondary-limit message, `retry-after` when
+   * `retryAfterSeconds` is given, and requests remaining.
+   */
+  rateLimit(
+    kind: 'primary' | 'secondary',
+    options: {
+      method?: string;
+      pathPattern?: RegExp;
+      status?: 403 | 429;
+      resetInSeconds?: number;
+      retryAfterSeconds?: number;
+      times?: number;
+    } = {},
+  ): void {
+    this.rateLimits.push({
+      kind,
+      method: options.method?.toUpperCase(),
+      pathPattern: options.pathPattern,
+      status: options.status ?? 403,
+      resetInSeconds: options.resetInSeconds ?? 60,
+      retryAfterSeconds: options.retryAfterSeconds,
+      remaining: options.times ?? 1,
+    });
+  }
+
   clearFaults(): void {
     this.rules.length = 0;
     this.lostReplies.length = 0;
+    this.rateLimits.length = 0;
   }
 
   /**
@@ -449,6 +495,17 @@ export class GitHubSimulator {
     if (res.destroyed) return;
 
     let reply: Reply;
+    const limit = this.rateLimits.find((r) => {
+      if (r.remaining <= 0 || (r.method !== undefined && r.method !== method)) return false;
+      if (r.pathPattern === undefined) return true;
+      r.pathPattern.lastIndex = 0;
+      return r.pathPattern.test(url.pathname);
+    });
+    if (limit) {
+      limit.remaining--;
+      this.send(res, rateLimited(limit), headers);
+      return;
+    }
     const rule = this.rules.find((r) => {
       if (r.remaining <= 0 || r.method !== method) return false;
       r.pathPattern.lastIndex = 0;
@@ -679,6 +736,7 @@ export class GitHubSimulator {
     // docs.github.com/rest/about-the-rest-api/api-versions: the version the request selected
     const version = requestHeaders['x-github-api-version'];
     if (version) headers['x-github-api-version-selected'] = version;
+    Object.assign(headers, reply.headers);
     if (reply.status === 204 || (reply.status === 201 && reply.body === undefined)) {
       res.writeHead(reply.status, { ...headers, 'content-length': 0 });
       res.end();
@@ -692,6 +750,30 @@ export class GitHubSimulator {
     });
     res.end(data);
   }
+}
+
+/**
+ * "Rate limits for the REST API": a primary limit answers 403 or 429 with
+ * `x-ratelimit-remaining: 0` and the reset time (UTC epoch seconds); a secondary limit answers
+ * 403 or 429 with a message saying so, and `retry-after` when GitHub names the wait. The
+ * wording is chosen after GitHub's ("API rate limit exceeded for …", "You have exceeded a
+ * secondary rate limit").
+ */
+function rateLimited(rule: RateLimitRule): Reply {
+  const reset = Math.ceil(Date.now() / 1000) + rule.resetInSeconds;
+  const primary = rule.kind === 'primary';
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': primary ? '0' : '4990',
+    'x-ratelimit-used': primary ? '5000' : '10',
+    'x-ratelimit-reset': String(reset),
+    'x-ratelimit-resource': 'core',
+  };
+  if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
+  const message = primary
+    ? 'API rate limit exceeded for user ID 1.'
+    : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+  return { ...errorBody(rule.status, message, RATE_LIMIT_DOCS), headers };
 }
 
 function metadata(s: StoredSecret): { name: string; created_at: string; updated_at: string } {

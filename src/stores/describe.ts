@@ -7,6 +7,7 @@ import { GitLabApiError } from '../gitlab/errors.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+import { isSecondaryRateLimit } from './github-secret.js';
 import type { StoreTarget } from './targets.js';
 import type { Words } from '../inputs/words.js';
 
@@ -56,6 +57,13 @@ function githubAdvice(
   words: Words,
 ): string {
   const token = words.input('github-token');
+  if (error.refusedByLimiter) {
+    const which = isSecondaryRateLimit(error.body)
+      ? 'a secondary rate limit'
+      : 'the primary rate limit: no requests left until it resets';
+    const times = error.attempts === 1 ? 'once' : `${error.attempts} times`;
+    return `GitHub's rate limit refused it ${times} (${which}); the step waits such limits out only within ${words.input('max-wait-seconds')}: run again later, or raise ${words.input('max-wait-seconds')}`;
+  }
   switch (error.status) {
     case 401:
       return `${token} was refused: check that it is current`;

@@ -4,12 +4,51 @@
  * with; the write seals the value (libsodium sealed box) and PUTs it. GitHub never shows a
  * secret's value, so a write cannot be undone: these targets are written last.
  */
-import type { GitLabClient } from '../gitlab/client.js';
+import { parseRetryAfter, type GitLabClient, type RateLimitReply } from '../gitlab/client.js';
 import { GitLabApiError } from '../gitlab/errors.js';
 import { mayHaveArrived, StoreTargetError } from './errors.js';
 import { sealedBox } from './seal.js';
 import type { GitHubSecretTarget } from './targets.js';
 import type { SecretStore } from './types.js';
+
+/** At least this long after a secondary rate limit that names no wait (GitHub's docs). */
+const SECONDARY_MIN_WAIT_MS = 60_000;
+
+/**
+ * GitHub's rate limits ("Rate limits for the REST API", docs.github.com/rest/using-the-rest-api/
+ * rate-limits-for-the-rest-api): the wait before a refused request may be sent again, or
+ * undefined when the reply is no rate limit. Primary: 403 or 429 with `x-ratelimit-remaining: 0`,
+ * not before `x-ratelimit-reset` (UTC epoch seconds). Secondary: 403 or 429 whose message says a
+ * secondary rate limit was exceeded: `retry-after` seconds; else, with no requests remaining,
+ * until the reset; else at least a minute, doubling with each attempt. GitHub Enterprise Server
+ * has rate limits off by default: then none of this is sent.
+ */
+export function githubRateLimit(reply: RateLimitReply): number | undefined {
+  if (reply.status !== 403 && reply.status !== 429) return undefined;
+  const header = (name: string): string | undefined => {
+    const value = reply.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const untilReset = (): number | undefined => {
+    const reset = Number(header('x-ratelimit-reset'));
+    return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - reply.now) : undefined;
+  };
+  const exhausted = header('x-ratelimit-remaining')?.trim() === '0';
+  if (/secondary rate limit/i.test(reply.text)) {
+    const retryAfter = parseRetryAfter(header('retry-after'), reply.now);
+    if (retryAfter !== undefined) return retryAfter;
+    const reset = exhausted ? untilReset() : undefined;
+    return reset ?? SECONDARY_MIN_WAIT_MS * 2 ** (reply.attempt - 1);
+  }
+  // A primary limit without a reset time: a minute, as for a secondary one.
+  return exhausted ? (untilReset() ?? SECONDARY_MIN_WAIT_MS) : undefined;
+}
+
+/** Whether a refusal (a GitLabApiError from GitHub) names a secondary rate limit. */
+export function isSecondaryRateLimit(body: unknown): boolean {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && /secondary rate limit/i.test(message);
+}
 
 interface PublicKey {
   key_id: string;

@@ -7,7 +7,7 @@ import { RevokeNotConfirmedError } from '../gitlab/errors.js';
 import { GitLabClient } from '../gitlab/client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
 import { targetError, writeAll } from './write.js';
-import { GitHubSecretStore } from './github-secret.js';
+import { GitHubSecretStore, githubRateLimit } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
 import type { ConnectionInputs } from '../inputs/connection.js';
 import type { StoreInputs as StoreTargetInputs, StoreTarget } from './targets.js';
@@ -39,7 +39,7 @@ export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs'
 export interface StoreOptions {
   /** ms before reading back a CI/CD variable whose write lost its reply (default 2000) */
   settleMs?: number;
-  /** how a wait is waited (default: a timer) */
+  /** how a wait is waited, GitHub's rate limits' too (default: a timer) */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -51,7 +51,8 @@ const GITHUB_API_VERSION = '2022-11-28';
 
 function githubClient(
   inputs: StoreInputs & { github: NonNullable<StoreInputs['github']> },
-  debug?: (line: string) => void,
+  debug: ((line: string) => void) | undefined,
+  sleep: StoreOptions['sleep'],
 ): GitLabClient {
   return new GitLabClient({
     apiUrl: inputs.github.apiUrl,
@@ -60,6 +61,9 @@ function githubClient(
     maxWaitMs: inputs.maxWaitMs,
     maxSockets: 2,
     debug,
+    // GitHub's primary and secondary rate limits are waited out within max-wait-seconds.
+    rateLimit: githubRateLimit,
+    ...(sleep ? { sleep: (ms: number) => sleep(ms) } : {}),
     headers: {
       authorization: `Bearer ${inputs.github.token}`,
       accept: 'application/vnd.github+json',
@@ -98,7 +102,7 @@ export class SecretStores {
         return new GitLabVariableStore(target, gitlab, log, timing);
       }
       if (!github) throw new Error('github-secret targets need github-token');
-      githubApi ??= githubClient({ ...inputs, github }, debug);
+      githubApi ??= githubClient({ ...inputs, github }, debug, options.sleep);
       return new GitHubSecretStore(target, githubApi);
     });
     return new SecretStores(stores, log, githubApi ? [githubApi] : []);
