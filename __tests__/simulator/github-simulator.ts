@@ -49,6 +49,22 @@ export interface GitHubSimulatorOptions {
   /** A path prefix every route lives under: '/api/v3' as GitHub Enterprise Server. */
   prefix?: string;
   latencyMs?: number;
+  /**
+   * GitHub Enterprise Server's version ('3.8'); absent: github.com. The REST descriptions
+   * (github/rest-api-description, descriptions/ghes-3.x) have the environment secret routes
+   * under `/repositories/{repository_id}/environments/{environment_name}/secrets` from 3.2, and
+   * under `/repos/{owner}/{repo}/environments/{environment_name}/secrets` only from 3.9; before
+   * 3.2 there are none.
+   */
+  ghesVersion?: string;
+}
+
+/** Whether GHES `version` ('3.8') is at least `since` ('3.9'); github.com (undefined) always is. */
+function ghesAtLeast(version: string | undefined, since: string): boolean {
+  if (version === undefined) return true;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [sinceMajor = 0, sinceMinor = 0] = since.split('.').map(Number);
+  return major !== sinceMajor ? major > sinceMajor : minor >= sinceMinor;
 }
 
 interface KeyPair {
@@ -68,6 +84,8 @@ interface StoredSecret {
 }
 
 interface Repository {
+  /** "Get a repository" `id`: what /repositories/{repository_id} routes name it by */
+  id: number;
   fullName: string;
   /** environment name (lower case) -> its display name */
   environments: Map<string, string>;
@@ -191,6 +209,8 @@ export class GitHubSimulator {
   onRequestHandled?: (request: GitHubRecordedRequest, status: number) => void;
 
   private readonly prefix: string;
+  private readonly ghesVersion: string | undefined;
+  private nextRepositoryId = 1_296_269;
   private readonly repositories = new Map<string, Repository>();
   private readonly tokens = new Map<string, TokenGrant>();
   private readonly rules: FailRule[] = [];
@@ -207,6 +227,7 @@ export class GitHubSimulator {
 
   constructor(options: GitHubSimulatorOptions = {}) {
     this.prefix = (options.prefix ?? '').replace(/\/+$/, '');
+    this.ghesVersion = options.ghesVersion;
     this.latencyMs = options.latencyMs ?? 0;
   }
 
@@ -270,6 +291,7 @@ export class GitHubSimulator {
   /** A repository ('owner/name') with its own key pair and one per environment. */
   addRepository(fullName: string, options: { environments?: string[] } = {}): void {
     const repo: Repository = {
+      id: this.nextRepositoryId++,
       fullName,
       environments: new Map((options.environments ?? []).map((e) => [e.toLowerCase(), e])),
       keys: new Map(),
@@ -563,22 +585,51 @@ export class GitHubSimulator {
     if (!auth) return headers['authorization'] ? badCredentials() : requiresAuthentication();
     if (!this.tokens.has(auth)) return badCredentials();
 
-    if (segs[0] !== 'repos' || segs.length < 5) return notFound();
-    const fullName = `${segs[1]}/${segs[2]}`;
+    // `/repos/{owner}/{repo}/...`, or `/repositories/{repository_id}/...` (environments only)
+    let fullName: string;
+    let tail: string[];
+    const byId = segs[0] === 'repositories';
+    if (byId && segs.length >= 2) {
+      const found = [...this.repositories.values()].find((r) => String(r.id) === segs[1]);
+      if (!found) return notFound();
+      fullName = found.fullName;
+      tail = segs.slice(2);
+    } else if (segs[0] === 'repos' && segs.length >= 3) {
+      fullName = `${segs[1]}/${segs[2]}`;
+      tail = segs.slice(3);
+    } else {
+      return notFound();
+    }
     const repo = this.repositories.get(fullName.toLowerCase());
     const access = this.access(auth, fullName);
     // An unknown repository and one the token cannot see look the same: 404
     if (!repo || access === null) return notFound();
+    if (tail.length === 0 && method === 'GET' && !byId) {
+      // docs.github.com/rest/repos/repos "Get a repository" (a few of its fields)
+      const [login] = repo.fullName.split('/');
+      return {
+        status: 200,
+        body: {
+          id: repo.id,
+          name: repo.fullName.split('/')[1],
+          full_name: repo.fullName,
+          owner: { login },
+          private: true,
+        },
+      };
+    }
 
     let scope = '';
     let rest: string[];
     let doc: string;
-    if (segs[3] === 'actions' && segs[4] === 'secrets') {
-      rest = segs.slice(5);
+    if (tail[0] === 'actions' && tail[1] === 'secrets' && !byId) {
+      rest = tail.slice(2);
       doc = SECRETS_DOCS;
-    } else if (segs[3] === 'environments' && segs[5] === 'secrets' && segs[4] !== undefined) {
-      scope = segs[4].toLowerCase();
-      rest = segs.slice(6);
+    } else if (tail[0] === 'environments' && tail[2] === 'secrets' && tail[1] !== undefined) {
+      // The route exists from GHES 3.9 (by owner/repo) or 3.2 (by repository ID): else 404
+      if (!ghesAtLeast(this.ghesVersion, byId ? '3.2' : '3.9')) return notFound();
+      scope = tail[1].toLowerCase();
+      rest = tail.slice(3);
       doc = SECRETS_DOCS;
       // docs.github.com/rest/actions/secrets "Get an environment public key": 404 for an
       // environment the repository does not have

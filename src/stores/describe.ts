@@ -74,7 +74,9 @@ function githubAdvice(
         ? `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`
         : `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs both the Secrets and the Environments repository permissions (read and write), a classic token the repo scope, and a GitHub App the secrets and environments permissions (the token GitHub Actions gives each workflow run can never write secrets)`;
     case 404:
-      return `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`;
+      return target.environment === undefined
+        ? `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`
+        : `GitHub shows no ${ownerWords(target)} to ${token}: check the names, and that the token can see the repository (GitHub Enterprise Server before 3.2 has no environment secrets)`;
     case 422:
       return 'GitHub refused the secret';
     default:

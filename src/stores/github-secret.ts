@@ -64,13 +64,18 @@ export class GitHubSecretStore implements SecretStore {
     private readonly client: GitLabClient,
   ) {}
 
-  /** `/repos/o/r/actions` or `/repos/o/r/environments/<env>` */
+  /**
+   * An environment's secrets by repository ID, `/repositories/<id>/environments/<env>`, once
+   * the check found that this GitHub has only that form (GitHub Enterprise Server 3.2 to 3.8).
+   */
+  private byId: string | undefined;
+
+  /** `/repos/o/r/actions` or `/repos/o/r/environments/<env>` (or the form by ID, above) */
   private get base(): string {
     const [owner, repo] = this.target.repository.split('/').map(encodeURIComponent);
     const { environment } = this.target;
-    return environment === undefined
-      ? `/repos/${owner}/${repo}/actions`
-      : `/repos/${owner}/${repo}/environments/${encodeURIComponent(environment)}`;
+    if (environment === undefined) return `/repos/${owner}/${repo}/actions`;
+    return this.byId ?? `/repos/${owner}/${repo}/environments/${encodeURIComponent(environment)}`;
   }
 
   async check(): Promise<void> {
@@ -78,7 +83,11 @@ export class GitHubSecretStore implements SecretStore {
     try {
       data = (await this.client.request<unknown>('GET', `${this.base}/secrets/public-key`)).data;
     } catch (error) {
-      throw new StoreTargetError(this.target, 'check', error);
+      const notFound = error instanceof GitLabApiError && error.status === 404;
+      if (!notFound || this.target.environment === undefined) {
+        throw new StoreTargetError(this.target, 'check', error);
+      }
+      data = await this.checkById(error);
     }
     const reply = (data ?? {}) as Record<string, unknown>;
     const keyId = reply.key_id;
@@ -95,6 +104,36 @@ export class GitHubSecretStore implements SecretStore {
       );
     }
     this.publicKey = { key_id: String(keyId), key };
+  }
+
+  /**
+   * GitHub Enterprise Server before 3.9 has an environment's secrets only by repository ID
+   * (`/repositories/{repository_id}/environments/{environment_name}/secrets/...`, from 3.2;
+   * github/rest-api-description): after a 404 by owner/repo, the repository's ID is looked up
+   * (GET /repos/{owner}/{repo}, "Get a repository") and the public key asked by ID. A 404 there
+   * too is no such environment (or a GitHub without environment secrets: before 3.2).
+   */
+  private async checkById(firstNotFound: unknown): Promise<unknown> {
+    const [owner, repo] = this.target.repository.split('/').map(encodeURIComponent);
+    let id: unknown;
+    try {
+      id = (await this.client.request<{ id?: unknown }>('GET', `/repos/${owner}/${repo}`)).data?.id;
+    } catch (error) {
+      const repoMissing = error instanceof GitLabApiError && error.status === 404;
+      throw new StoreTargetError(this.target, 'check', repoMissing ? firstNotFound : error);
+    }
+    if (!Number.isSafeInteger(id)) {
+      throw new StoreTargetError(this.target, 'check', firstNotFound);
+    }
+    const environment = encodeURIComponent(this.target.environment ?? '');
+    const byId = `/repositories/${String(id)}/environments/${environment}`;
+    try {
+      const reply = await this.client.request<unknown>('GET', `${byId}/secrets/public-key`);
+      this.byId = byId;
+      return reply.data;
+    } catch (error) {
+      throw new StoreTargetError(this.target, 'check', error);
+    }
   }
 
   /** "Get a repository secret" / "Get an environment secret": 404 when there is none. */
