@@ -177,6 +177,9 @@ export function describeStoreError(error: unknown, ctx: StoreContext): string | 
   const storeIn = ctx.words.input('store-in');
   if (error instanceof StoreCheckError) {
     const each = error.failures.map((failure) => describeTarget(failure, ctx));
+    if (error.rewritten.length > 0) {
+      return `${storeIn}: ${each.join(' ')} No token was made or rotated, so the credential still works; ${labels(error.rewritten)} took it (written to prove each target writable before the credential rotates itself).`;
+    }
     return `${storeIn}: ${each.join(' ')} Nothing was changed: no token was made or rotated.`;
   }
   if (error instanceof StoreWriteError) {

@@ -33,9 +33,16 @@ export class StoreTargetError extends Error {
   }
 }
 
-/** Checking the targets failed: nothing was changed, no token was made or rotated. */
+/**
+ * Checking the targets failed: no token was made or rotated. Nothing was changed, but for
+ * `rewritten`: GitHub secrets that took the current credential (proving them writable before a
+ * self-rotation).
+ */
 export class StoreCheckError extends Error {
-  constructor(readonly failures: StoreTargetError[]) {
+  constructor(
+    readonly failures: StoreTargetError[],
+    readonly rewritten: StoreTarget[] = [],
+  ) {
     super(`${failures.length} store-in target(s) failed their check`);
     this.name = 'StoreCheckError';
   }

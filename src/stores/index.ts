@@ -33,7 +33,8 @@ export function storeWarnings(
 }
 
 /** What the stores need of the inputs: the targets, and how to reach GitHub. */
-export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs'>;
+export type StoreInputs = StoreTargetInputs &
+  Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs' | 'credential'>;
 
 /** What tests (and only they) change: the waits. */
 export interface StoreOptions {
@@ -77,6 +78,8 @@ export class SecretStores {
     private readonly stores: SecretStore[],
     private readonly log: StoreLog,
     private readonly clients: GitLabClient[],
+    /** the GitLab credential of the run, which a self-rotation replaces */
+    private readonly credential: string | undefined,
   ) {}
 
   /**
@@ -105,7 +108,7 @@ export class SecretStores {
       githubApi ??= githubClient({ ...inputs, github }, debug, options.sleep);
       return new GitHubSecretStore(target, githubApi);
     });
-    return new SecretStores(stores, log, githubApi ? [githubApi] : []);
+    return new SecretStores(stores, log, githubApi ? [githubApi] : [], inputs.credential);
   }
 
   /**
@@ -215,6 +218,35 @@ export class SecretStores {
       );
     }
     if (failures.length > 0) throw new StoreCheckError(failures);
+  }
+
+  /**
+   * Before a credential rotates itself, every target must be shown writable: the rotation
+   * revokes the old secret at once, so a target that then refuses the new one leaves it only in
+   * the step's masked output (or nowhere, from the CLI without --output). The check cannot show
+   * it for a GitHub secret: its public key and metadata need only read access, and GitHub has no
+   * way to ask whether a token may write. Refusing self-rotate with github-secret targets would
+   * break a workflow that renews its own credential, so each GitHub secret is written here with
+   * the current credential: the value it is meant to hold (the credential it stores is this one
+   * until the rotation), so its consumers see no change, and if the rotation then fails it holds
+   * a credential that works. CI/CD variables need no write: reading one (the check) takes the
+   * same permission as writing it. Throws StoreCheckError; nothing is rotated.
+   */
+  async proveWritable(): Promise<void> {
+    const credential = this.credential;
+    if (credential === undefined) return;
+    const failures: StoreTargetError[] = [];
+    const proved: StoreTarget[] = [];
+    for (const store of this.stores) {
+      if (!(store instanceof GitHubSecretStore)) continue;
+      try {
+        await store.write(credential);
+        proved.push(store.target);
+      } catch (error) {
+        failures.push(targetError(store, 'write', error));
+      }
+    }
+    if (failures.length > 0) throw new StoreCheckError(failures, proved);
   }
 
   /**

@@ -103,6 +103,8 @@ class Renewal {
    */
   private async rotate(current: PersonalAccessToken): Promise<NewToken> {
     const { params } = this.request;
+    // A credential that rotates itself cannot go back: each target must take a secret first.
+    if (this.kind.canCreate === false) await this.hooks.stores?.proveWritable();
     this.hooks.journal?.rotating(this.target, params.name, current.id);
     const sentAt = Date.now();
     let rotated: TokenWithSecret;
