@@ -12,9 +12,11 @@ import { useGitHubSimulator } from '../helpers/github-simulator-fixture.js';
 import { useSimulator } from '../helpers/simulator-fixture.js';
 import {
   PROJECT,
+  cli,
   errorOf,
   existingToken,
   expectLibraryPromisesKept,
+  expectPromisesKept,
   madeSince,
   renewInProcess,
   retireTokensBeforeEach,
@@ -159,5 +161,32 @@ describe('store-in: a write whose reply is lost', () => {
       sim,
       madeSince(sim, old.id),
     );
+  });
+
+  it('a credential that rotated itself: the error says the secret whose reply was lost may hold it', async () => {
+    const credential = await existingToken(sim, 10, 'ci bot');
+    // The first PUT proves the secret writable; the reply to the second (the new secret) is lost.
+    github.onRequestHandled = (request) => {
+      if (request.method === 'PUT') github.loseReply('PUT', /\/actions\/secrets\/BOT_TOKEN$/);
+    };
+    const run = await cli(
+      [
+        ...['--base-url', sim.url, '--self-rotate', '--expires-at', '90d'],
+        ...['--store-in', 'github-secret:acme/app:BOT_TOKEN'],
+      ],
+      {
+        GITLAB_TOKEN: credential.token,
+        GITHUB_TOKEN: GITHUB_WRITE_TOKEN,
+        GITHUB_API_URL: github.url,
+      },
+    );
+    expect(run.code).toBe(1);
+    const [rotated] = madeSince(sim, credential.id);
+    expect(rotated.active).toBe(true);
+    expect(github.secret('acme/app', 'BOT_TOKEN')).toBe(rotated.token);
+    expect(run.stderr).toContain(
+      `The credential was rotated (new token ID ${rotated.id}; the old one no longer works): its new secret is in what --output printed (nothing without --output); it may also be in github-secret:acme/app:BOT_TOKEN (the reply to its write was lost).`,
+    );
+    expectPromisesKept([run], [credential.token, GITHUB_WRITE_TOKEN], sim, [rotated]);
   });
 });

@@ -136,9 +136,14 @@ function whatBecameOf(error: StoreWriteError, words: Words): string {
   if (error.notTried.length > 0) parts.push(`Not written: ${labels(error.notTried)}.`);
   const made = error.newToken;
   if (error.selfRotated && made) {
-    const where = error.written.length > 0 ? ` and ${whereItIs(error)}` : '';
+    const sure = error.written.filter((target) => !error.uncertain.includes(target));
+    const where = sure.length > 0 ? ` and in ${labels(sure)}` : '';
+    const maybe =
+      error.uncertain.length > 0
+        ? `; it may also be in ${labels(error.uncertain)} (the reply to its write was lost)`
+        : '';
     parts.push(
-      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}. Store it in the failed target by hand.`,
+      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}${maybe}. Store it in the failed target by hand.`,
     );
     return parts.join(' ');
   }
