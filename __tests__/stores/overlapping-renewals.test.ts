@@ -92,4 +92,31 @@ describe('store-in: two renewals of one token at the same time', () => {
       ...madeSince(sim, old.id),
     ]);
   });
+
+  it('when GitLab cannot say whether the replaced token is active, nothing is put back', async () => {
+    const old = await existingToken(sim, 10);
+    sim.addVariable({ project: PROJECT, key: 'DEPLOY_TOKEN', value: old.token, masked: true });
+    // Once the variable is written, GitLab fails the list of tokens (the question before the undo).
+    sim.onRequestHandled = (request) => {
+      if (request.method !== 'PUT') return;
+      sim.addFault({
+        method: 'GET',
+        pathPattern: /\/access_tokens$/,
+        fault: { kind: 'status', status: 500 },
+      });
+    };
+    const a = await cli(
+      renewArgs(sim, [VARIABLE, SECRET]),
+      cliEnv({ sim: github, token: GITHUB_READ_TOKEN }),
+    );
+    expect(a.code).toBe(1);
+    const [made] = madeSince(sim, old.id);
+    expect(sim.variable({ project: PROJECT }, 'DEPLOY_TOKEN')?.value).toBe(made.token);
+    expect(made.active).toBe(true);
+    expect(old.active).toBe(true);
+    expect(a.stderr).toContain(
+      `GitLab did not say whether token ID ${old.id}, which the new one was to replace, is still active, so nothing was put back`,
+    );
+    expectPromisesKept([a], [MAINTAINER_TOKEN, GITHUB_READ_TOKEN], sim, madeSince(sim, old.id));
+  });
 });
