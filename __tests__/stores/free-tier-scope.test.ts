@@ -52,4 +52,19 @@ describe('store-in: a group that cannot scope its variables', () => {
     expect(old.active).toBe(true);
     expectPromisesKept([run], [MAINTAINER_TOKEN], sim, madeSince(sim, old.id));
   });
+
+  it('a create GitLab refuses because it dropped the scope onto an existing * says why', async () => {
+    const old = await existingToken(sim, 10);
+    sim.addVariable({ group: FREE_GROUP, key: 'DEPLOY_TOKEN', value: old.token, masked: true });
+    const run = await cli(renewArgs(sim, [SCOPED]), cliEnv());
+    expect(run.code).toBe(1);
+    const [made] = madeSince(sim, old.id);
+    expect(run.stderr).toContain(`${SCOPED}: GitLab answered 400`);
+    expect(run.stderr).toContain(
+      'group free-group already has DEPLOY_TOKEN for every environment (*), and GitLab took this create for that one: a group on the Free tier cannot scope its CI/CD variables to environments (that needs Premium or Ultimate).',
+    );
+    expect(made.active).toBe(false);
+    expect(sim.variable({ group: FREE_GROUP }, 'DEPLOY_TOKEN')?.value).toBe(old.token);
+    expectPromisesKept([run], [MAINTAINER_TOKEN], sim, madeSince(sim, old.id));
+  });
 });

@@ -30,6 +30,18 @@ function ownerWords(target: StoreTarget): string {
       : `environment ${quote(target.environment)} of repository ${target.repository}`;
 }
 
+/** A scoped create of a group variable that GitLab refused as a duplicate key. */
+function isScopeDropped(
+  error: GitLabApiError,
+  target: StoreTarget & { type: 'gitlab-variable' },
+): boolean {
+  const scope = target.environmentScope;
+  if (error.method !== 'POST' || !error.path.startsWith('/groups/')) return false;
+  if (scope === undefined || scope === '*') return false;
+  const key = (error.body as { message?: { key?: unknown } } | undefined)?.message?.key;
+  return Array.isArray(key) && key.some((text) => /has already been taken/.test(String(text)));
+}
+
 function gitlabAdvice(
   error: GitLabApiError,
   target: StoreTarget & { type: 'gitlab-variable' },
@@ -44,6 +56,13 @@ function gitlabAdvice(
       return `GitLab has no project or group ${target.owner} that the credential can see: check the path, or give the numeric project ID`;
     case 409:
       return `several variables are named ${target.key}, with different environment scopes: name the one to write, as gitlab-variable:${target.owner}:${target.key}:<environment scope>`;
+    case 400:
+      // The check found no variable of this scope, so a "taken" key is one GitLab stored the
+      // create as: a Free-tier group drops the scope (filter_variable_parameters) and finds `*`.
+      if (isScopeDropped(error, target)) {
+        return `group ${target.owner} already has ${target.key} for every environment (*), and GitLab took this create for that one: a group on the Free tier cannot scope its CI/CD variables to environments (that needs Premium or Ultimate). Use a project variable, or no environment scope`;
+      }
+      return 'GitLab refused the value or its settings';
     default:
       return error.status >= 500
         ? 'a problem on the GitLab side: try again'
