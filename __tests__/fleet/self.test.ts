@@ -142,7 +142,7 @@ describe('a self entry', () => {
         result: 'failed',
         token: expect.objectContaining({ id: rotated.id }),
         error: expect.stringContaining(
-          `The credential was rotated (new token ID ${rotated.id}; the old one no longer works): its new secret is in no output (a fleet never prints a secret).`,
+          `The credential was rotated (new token ID ${rotated.id}; the old one no longer works): its new secret is in no output (a fleet never prints a secret)`,
         ),
       }),
     );

@@ -50,6 +50,22 @@ export interface GitHubSimulatorOptions {
   /** A path prefix every route lives under: '/api/v3' as GitHub Enterprise Server. */
   prefix?: string;
   latencyMs?: number;
+  /**
+   * GitHub Enterprise Server's version ('3.8'); absent: github.com. The REST descriptions
+   * (github/rest-api-description, descriptions/ghes-3.x) have the environment secret routes
+   * under `/repositories/{repository_id}/environments/{environment_name}/secrets` from 3.2, and
+   * under `/repos/{owner}/{repo}/environments/{environment_name}/secrets` only from 3.9; before
+   * 3.2 there are none.
+   */
+  ghesVersion?: string;
+}
+
+/** Whether GHES `version` ('3.8') is at least `since` ('3.9'); github.com (undefined) always is. */
+function ghesAtLeast(version: string | undefined, since: string): boolean {
+  if (version === undefined) return true;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [sinceMajor = 0, sinceMinor = 0] = since.split('.').map(Number);
+  return major !== sinceMajor ? major > sinceMajor : minor >= sinceMinor;
 }
 
 interface KeyPair {
@@ -69,6 +85,8 @@ interface StoredSecret {
 }
 
 interface Repository {
+  /** "Get a repository" `id`: what /repositories/{repository_id} routes name it by */
+  id: number;
   fullName: string;
   /** environment name (lower case) -> its display name */
   environments: Map<string, string>;
@@ -82,6 +100,12 @@ interface TokenGrant {
   all: GitHubAccess | null;
   /** repository full name (lower case) -> access ('none' removes it). */
   repos: Map<string, GitHubAccess | 'none'>;
+  /**
+   * The "Environments" permission, where it differs from the "Secrets" one (`all`/`repos`):
+   * environment secrets need both (fine-grained-pat-permissions.json in github/docs lists the
+   * environment secret and public-key endpoints under "Environments" and "Secrets").
+   */
+  environments?: GitHubAccess | null;
 }
 
 interface FailRule {
@@ -92,6 +116,15 @@ interface FailRule {
   remaining: number;
 }
 
+/** A request that is handled as usual, and whose reply is then lost. */
+interface LostReplyRule {
+  method: string;
+  pathPattern: RegExp;
+  /** 'reset': the connection is reset; a status: a gateway's error answers instead */
+  how: 'reset' | number;
+  remaining: number;
+}
+
 interface Reply {
   status: number;
   body?: unknown;
@@ -99,6 +132,20 @@ interface Reply {
   contentType?: string;
   headers?: Record<string, string>;
 }
+
+/** A rate limit that refuses the next matching requests (see GitHubSimulator.rateLimit). */
+interface RateLimitRule {
+  kind: 'primary' | 'secondary';
+  method?: string;
+  pathPattern?: RegExp;
+  status: 403 | 429;
+  resetInSeconds: number;
+  retryAfterSeconds?: number;
+  remaining: number;
+}
+
+const RATE_LIMIT_DOCS =
+  'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api';
 
 function errorBody(status: number, message: string, documentationUrl = DOCS): Reply {
   return {
@@ -163,9 +210,13 @@ export class GitHubSimulator {
   onRequestHandled?: (request: GitHubRecordedRequest, status: number) => void;
 
   private readonly prefix: string;
+  private readonly ghesVersion: string | undefined;
+  private nextRepositoryId = 1_296_269;
   private readonly repositories = new Map<string, Repository>();
   private readonly tokens = new Map<string, TokenGrant>();
   private readonly rules: FailRule[] = [];
+  private readonly lostReplies: LostReplyRule[] = [];
+  private readonly rateLimits: RateLimitRule[] = [];
   private readonly sockets = new Set<Socket>();
   private server: http.Server | null = null;
   private baseUrl = '';
@@ -177,6 +228,7 @@ export class GitHubSimulator {
 
   constructor(options: GitHubSimulatorOptions = {}) {
     this.prefix = (options.prefix ?? '').replace(/\/+$/, '');
+    this.ghesVersion = options.ghesVersion;
     this.latencyMs = options.latencyMs ?? 0;
   }
 
@@ -216,9 +268,7 @@ export class GitHubSimulator {
           },
         ]),
       ),
-      tokens: new Map(
-        [...this.tokens].map(([k, g]) => [k, { all: g.all, repos: new Map(g.repos) }]),
-      ),
+      tokens: new Map([...this.tokens].map(([k, g]) => [k, { ...g, repos: new Map(g.repos) }])),
       latencyMs: this.latencyMs,
     };
     return this.baseUrl;
@@ -242,6 +292,7 @@ export class GitHubSimulator {
   /** A repository ('owner/name') with its own key pair and one per environment. */
   addRepository(fullName: string, options: { environments?: string[] } = {}): void {
     const repo: Repository = {
+      id: this.nextRepositoryId++,
       fullName,
       environments: new Map((options.environments ?? []).map((e) => [e.toLowerCase(), e])),
       keys: new Map(),
@@ -266,10 +317,12 @@ export class GitHubSimulator {
     token: string,
     all: GitHubAccess | null,
     repos: Record<string, GitHubAccess | 'none'> = {},
+    options: { environments?: GitHubAccess | null } = {},
   ): void {
     this.tokens.set(token, {
       all,
       repos: new Map(Object.entries(repos).map(([k, v]) => [k.toLowerCase(), v])),
+      ...('environments' in options ? { environments: options.environments } : {}),
     });
   }
 
@@ -323,8 +376,48 @@ export class GitHubSimulator {
     });
   }
 
+  /**
+   * The next `times` requests with this method whose path matches are handled (a PUT stores the
+   * secret), then their reply is lost: the connection is reset, or a gateway answers `how` (502,
+   * 504: a proxy in front of GitHub that gave up). Not GitHub behaviour: what the way to it does.
+   */
+  loseReply(method: string, pathPattern: RegExp, how: 'reset' | number = 'reset', times = 1): void {
+    this.lostReplies.push({ method: method.toUpperCase(), pathPattern, how, remaining: times });
+  }
+
+  /**
+   * The next `times` (default 1) matching requests are refused by a rate limit, as "Rate limits
+   * for the REST API" (docs.github.com) describes: 'primary' answers `status` (403, or 429) with
+   * `x-ratelimit-remaining: 0` and `x-ratelimit-reset` `resetInSeconds` (default 60) from now;
+   * 'secondary' answers with the secondary-limit message, `retry-after` when
+   * `retryAfterSeconds` is given, and requests remaining.
+   */
+  rateLimit(
+    kind: 'primary' | 'secondary',
+    options: {
+      method?: string;
+      pathPattern?: RegExp;
+      status?: 403 | 429;
+      resetInSeconds?: number;
+      retryAfterSeconds?: number;
+      times?: number;
+    } = {},
+  ): void {
+    this.rateLimits.push({
+      kind,
+      method: options.method?.toUpperCase(),
+      pathPattern: options.pathPattern,
+      status: options.status ?? 403,
+      resetInSeconds: options.resetInSeconds ?? 60,
+      retryAfterSeconds: options.retryAfterSeconds,
+      remaining: options.times ?? 1,
+    });
+  }
+
   clearFaults(): void {
     this.rules.length = 0;
+    this.lostReplies.length = 0;
+    this.rateLimits.length = 0;
   }
 
   /**
@@ -347,7 +440,7 @@ export class GitHubSimulator {
     }
     this.tokens.clear();
     for (const [k, g] of this.initial.tokens) {
-      this.tokens.set(k, { all: g.all, repos: new Map(g.repos) });
+      this.tokens.set(k, { ...g, repos: new Map(g.repos) });
     }
     this.latencyMs = this.initial.latencyMs;
   }
@@ -379,6 +472,14 @@ export class GitHubSimulator {
     const specific = grant.repos.get(fullName.toLowerCase());
     if (specific === 'none') return null;
     return specific ?? grant.all;
+  }
+
+  /** A token's "Environments" permission on a repository it can see (default: as Secrets). */
+  private environmentAccess(token: string, fullName: string): GitHubAccess | null {
+    const grant = this.tokens.get(token);
+    return grant && 'environments' in grant
+      ? (grant.environments ?? null)
+      : this.access(token, fullName);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -417,6 +518,17 @@ export class GitHubSimulator {
     if (res.destroyed) return;
 
     let reply: Reply;
+    const limit = this.rateLimits.find((r) => {
+      if (r.remaining <= 0 || (r.method !== undefined && r.method !== method)) return false;
+      if (r.pathPattern === undefined) return true;
+      r.pathPattern.lastIndex = 0;
+      return r.pathPattern.test(url.pathname);
+    });
+    if (limit) {
+      limit.remaining--;
+      this.send(res, rateLimited(limit), headers);
+      return;
+    }
     const rule = this.rules.find((r) => {
       if (r.remaining <= 0 || r.method !== method) return false;
       r.pathPattern.lastIndex = 0;
@@ -432,6 +544,20 @@ export class GitHubSimulator {
         process.emitWarning(`GitHubSimulator: ${String(err)}`);
         reply = errorBody(500, 'Server Error');
       }
+    }
+    const lost = this.lostReplies.find((r) => {
+      if (r.remaining <= 0 || r.method !== method) return false;
+      r.pathPattern.lastIndex = 0;
+      return r.pathPattern.test(url.pathname);
+    });
+    if (lost) {
+      lost.remaining--;
+      if (lost.how === 'reset') {
+        req.socket.resetAndDestroy();
+        return;
+      }
+      reply = { status: lost.how, text: `${http.STATUS_CODES[lost.how] ?? 'Error'}\n` };
+      reply.contentType = 'text/html';
     }
     this.send(res, reply, headers);
   }
@@ -461,26 +587,61 @@ export class GitHubSimulator {
     if (!auth) return headers['authorization'] ? badCredentials() : requiresAuthentication();
     if (!this.tokens.has(auth)) return badCredentials();
 
-    if (segs[0] !== 'repos' || segs.length < 5) return notFound();
-    const fullName = `${segs[1]}/${segs[2]}`;
+    // `/repos/{owner}/{repo}/...`, or `/repositories/{repository_id}/...` (environments only)
+    let fullName: string;
+    let tail: string[];
+    const byId = segs[0] === 'repositories';
+    if (byId && segs.length >= 2) {
+      const found = [...this.repositories.values()].find((r) => String(r.id) === segs[1]);
+      if (!found) return notFound();
+      fullName = found.fullName;
+      tail = segs.slice(2);
+    } else if (segs[0] === 'repos' && segs.length >= 3) {
+      fullName = `${segs[1]}/${segs[2]}`;
+      tail = segs.slice(3);
+    } else {
+      return notFound();
+    }
     const repo = this.repositories.get(fullName.toLowerCase());
     const access = this.access(auth, fullName);
     // An unknown repository and one the token cannot see look the same: 404
     if (!repo || access === null) return notFound();
+    if (tail.length === 0 && method === 'GET' && !byId) {
+      // docs.github.com/rest/repos/repos "Get a repository" (a few of its fields)
+      const [login] = repo.fullName.split('/');
+      return {
+        status: 200,
+        body: {
+          id: repo.id,
+          name: repo.fullName.split('/')[1],
+          full_name: repo.fullName,
+          owner: { login },
+          private: true,
+        },
+      };
+    }
 
     let scope = '';
     let rest: string[];
     let doc: string;
-    if (segs[3] === 'actions' && segs[4] === 'secrets') {
-      rest = segs.slice(5);
+    if (tail[0] === 'actions' && tail[1] === 'secrets' && !byId) {
+      rest = tail.slice(2);
       doc = SECRETS_DOCS;
-    } else if (segs[3] === 'environments' && segs[5] === 'secrets' && segs[4] !== undefined) {
-      scope = segs[4].toLowerCase();
-      rest = segs.slice(6);
+    } else if (tail[0] === 'environments' && tail[2] === 'secrets' && tail[1] !== undefined) {
+      // The route exists from GHES 3.9 (by owner/repo) or 3.2 (by repository ID): else 404
+      if (!ghesAtLeast(this.ghesVersion, byId ? '3.2' : '3.9')) return notFound();
+      scope = tail[1].toLowerCase();
+      rest = tail.slice(3);
       doc = SECRETS_DOCS;
       // docs.github.com/rest/actions/secrets "Get an environment public key": 404 for an
       // environment the repository does not have
       if (!repo.environments.has(scope)) return notFound(doc);
+      // fine-grained-pat-permissions.json (github/docs): environment secrets need the
+      // "Environments" permission too (read for GET, write for PUT), else 403
+      const environments = this.environmentAccess(auth, fullName);
+      if (environments === null || (method !== 'GET' && environments !== 'write')) {
+        return errorBody(403, 'Resource not accessible by personal access token', doc);
+      }
     } else {
       return notFound();
     }
@@ -639,6 +800,7 @@ export class GitHubSimulator {
     // docs.github.com/rest/about-the-rest-api/api-versions: the version the request selected
     const version = requestHeaders['x-github-api-version'];
     if (version) headers['x-github-api-version-selected'] = version;
+    Object.assign(headers, reply.headers);
     if (reply.status === 204 || (reply.status === 201 && reply.body === undefined)) {
       res.writeHead(reply.status, { ...headers, 'content-length': 0 });
       res.end();
@@ -653,6 +815,30 @@ export class GitHubSimulator {
     });
     res.end(data);
   }
+}
+
+/**
+ * "Rate limits for the REST API": a primary limit answers 403 or 429 with
+ * `x-ratelimit-remaining: 0` and the reset time (UTC epoch seconds); a secondary limit answers
+ * 403 or 429 with a message saying so, and `retry-after` when GitHub names the wait. The
+ * wording is chosen after GitHub's ("API rate limit exceeded for …", "You have exceeded a
+ * secondary rate limit").
+ */
+function rateLimited(rule: RateLimitRule): Reply {
+  const reset = Math.ceil(Date.now() / 1000) + rule.resetInSeconds;
+  const primary = rule.kind === 'primary';
+  const headers: Record<string, string> = {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': primary ? '0' : '4990',
+    'x-ratelimit-used': primary ? '5000' : '10',
+    'x-ratelimit-reset': String(reset),
+    'x-ratelimit-resource': 'core',
+  };
+  if (rule.retryAfterSeconds !== undefined) headers['retry-after'] = String(rule.retryAfterSeconds);
+  const message = primary
+    ? 'API rate limit exceeded for user ID 1.'
+    : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+  return { ...errorBody(rule.status, message, RATE_LIMIT_DOCS), headers };
 }
 
 function metadata(s: StoredSecret): { name: string; created_at: string; updated_at: string } {

@@ -11,7 +11,7 @@
 //   sim-impersonation-tokens.ts    /users/:id/impersonation_tokens
 //   sim-group-service-accounts.ts  /groups/:id/service_accounts/:uid/personal_access_tokens
 //   sim-resource-access-tokens.ts  /projects/:id/access_tokens, /groups/:id/access_tokens
-//   sim-ci-variables.ts            /projects/:id/variables, /groups/:id/variables
+//   sim-ci-variables.ts            /projects/:id/variables, /groups/:id/variables (and the owners)
 //   sim-pagination.ts, sim-validation.ts, sim-replies.ts, sim-faults.ts, sim-version.ts
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -38,7 +38,7 @@ import { impersonationTokenRoutes } from './sim-impersonation-tokens.js';
 import { groupServiceAccountRoutes } from './sim-group-service-accounts.js';
 import { resourceAccessTokenRoutes } from './sim-resource-access-tokens.js';
 import { ciVariableRoutes } from './sim-ci-variables.js';
-import { applyFault, commitDelayOf, commitOnOf, isAfterCreate } from './sim-faults.js';
+import { applyFault, commitDelayOf, commitOnOf, faultPhase } from './sim-faults.js';
 import type { Fault, FaultRule } from './sim-faults.js';
 import { apiError, grapeError, railsNotFoundPage, railsSignInRedirect } from './sim-replies.js';
 import type { Reply } from './sim-replies.js';
@@ -171,6 +171,11 @@ export class GitLabSimulator extends SimState {
   onRequestHandled?: (request: RecordedRequest, status: number) => void;
 
   private readonly rules: ActiveRule[] = [];
+  private readonly holds: {
+    matches: (method: string, path: string) => boolean;
+    wait: () => Promise<void>;
+    release: () => void;
+  }[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   /** Late commits (`commitOn: 'next-request'`) made visible before the next request. */
@@ -363,6 +368,31 @@ export class GitLabSimulator extends SimState {
 
   clearFaults(): void {
     this.rules.length = 0;
+    for (const hold of this.holds.splice(0)) hold.release();
+  }
+
+  /**
+   * Holds the next request with this method whose path matches until `release()`: `reached`
+   * resolves once it arrived. Not GitLab behaviour: how a test lets another run go first (two
+   * runs renewing one token at the same time).
+   */
+  hold(method: string, pathPattern: RegExp): { reached: Promise<void>; release(): void } {
+    let arrived = (): void => {};
+    let release = (): void => {};
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({
+      matches: (m, path) => {
+        pathPattern.lastIndex = 0;
+        return m === method.toUpperCase() && pathPattern.test(path);
+      },
+      wait: () => {
+        arrived();
+        return released;
+      },
+      release,
+    });
+    return { reached, release };
   }
 
   /** Makes the late commits waiting for a next request (`commitOn: 'next-request'`) visible now. */
@@ -450,9 +480,14 @@ export class GitLabSimulator extends SimState {
     for (const commit of this.commitsOnNextRequest.splice(0)) commit();
 
     if (this.latencyMs > 0) await this.sleep(this.latencyMs);
+    const hold = this.holds.find((h) => h.matches(method, url.pathname));
+    if (hold) {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      await hold.wait();
+    }
     if (this.stopped || res.destroyed) return;
 
-    const fault = this.takeFault(method, url.pathname, false);
+    const fault = this.takeFault(method, url.pathname, 'before');
     if (fault) {
       this.applyFault(fault, req, res);
       return;
@@ -466,8 +501,8 @@ export class GitLabSimulator extends SimState {
       reply = apiError(500, '500 Internal Server Error');
       process.emitWarning(`GitLabSimulator: ${String(err)}`);
     }
-    if (reply.created) {
-      const late = this.takeFault(method, url.pathname, true);
+    if (reply.created || reply.stored) {
+      const late = this.takeFault(method, url.pathname, reply.created ? 'create' : 'write');
       if (late) {
         const delay = commitDelayOf(late);
         const on = commitOnOf(late);
@@ -544,11 +579,15 @@ export class GitLabSimulator extends SimState {
     });
   }
 
-  private takeFault(method: string, path: string, afterCreate: boolean): Fault | null {
+  private takeFault(
+    method: string,
+    path: string,
+    phase: 'before' | 'create' | 'write',
+  ): Fault | null {
     for (const active of this.rules) {
       const { rule } = active;
       if (active.remaining <= 0) continue;
-      if (isAfterCreate(rule.fault) !== afterCreate) continue;
+      if (faultPhase(rule.fault) !== phase) continue;
       if (rule.method && rule.method.toUpperCase() !== method) continue;
       if (rule.pathPattern) {
         rule.pathPattern.lastIndex = 0;

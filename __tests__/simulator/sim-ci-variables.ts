@@ -287,8 +287,11 @@ function validationError(errors: ModelErrors): Reply {
 }
 
 /**
- * Group environment scopes are a Premium feature (ee HasEnvironmentScope for groups): on a
- * Free group the scope stays '*'.
+ * Group environment scopes are a Premium feature: ee/lib/ee/api/helpers/variables_helpers.rb
+ * `filter_variable_parameters` deletes `environment_scope` from a group's POST and PUT unless
+ * `scoped_variables_available?` (licensed feature group_scoped_ci_variables), so on a Free group
+ * (plan 'free': the top-level group's on GitLab.com, the licence's on self-managed) the create
+ * answers 201 with '*' and an update keeps the scope. Projects are not filtered.
  */
 function scopeAllowed(state: SimState, owner: Owner): boolean {
   if (owner.type === 'project') return true;
@@ -345,7 +348,7 @@ function create(ctx: RouteContext, type: OwnerType): Reply {
   const errors = validateVariable(state, fields, null);
   if (errors) return validationError(errors);
   // Grape: a POST answers 201 Created
-  return { status: 201, body: variableJson(state, state.storeVariable(fields)) };
+  return { status: 201, body: variableJson(state, state.storeVariable(fields)), stored: true };
 }
 
 /**
@@ -397,7 +400,7 @@ function update(ctx: RouteContext, type: OwnerType): Reply {
   const errors = validateVariable(state, next, target);
   if (errors) return validationError(errors);
   Object.assign(target, next);
-  return { status: 200, body: variableJson(state, target) };
+  return { status: 200, body: variableJson(state, target), stored: true };
 }
 
 /** `delete ':id/variables/:key'`: find_variable, destroy, 204 (no_content! / destroy_conditionally!). */
@@ -422,5 +425,56 @@ function routesFor(type: OwnerType): Route[] {
   ];
 }
 
-/** lib/api/ci/variables.rb and lib/api/group_variables.rb. */
-export const ciVariableRoutes: readonly Route[] = [...routesFor('project'), ...routesFor('group')];
+/**
+ * The owner of a variable by ID or path, as its callers look it up: lib/api/projects.rb
+ * `get ':id'` (find_project!: 404 "Project Not Found" for a project the caller cannot read) and
+ * lib/api/groups.rb `get ':id'` (find_group!: "Group Not Found"); private projects and groups
+ * only, so any membership reads them. A few fields of Entities::Project and Entities::Group.
+ */
+const ownerRoutes: readonly Route[] = [
+  {
+    method: 'GET',
+    path: 'projects/:id',
+    handler: ({ state, principal: p, path }) => {
+      const project = state.resolveProject(path['id'] ?? '');
+      if (!project || (!p.admin && state.projectAccess(project, p.user.id) === 0)) {
+        return notFound('Project');
+      }
+      return {
+        status: 200,
+        body: {
+          id: project.id,
+          path_with_namespace: project.fullPath,
+          path: project.fullPath.split('/').pop(),
+          namespace: { id: project.namespaceId },
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: 'groups/:id',
+    handler: ({ state, principal: p, path }) => {
+      const group = state.resolveGroup(path['id'] ?? '');
+      if (!group || (!p.admin && state.groupAccess(group, p.user.id) === 0)) {
+        return notFound('Group');
+      }
+      return {
+        status: 200,
+        body: {
+          id: group.id,
+          full_path: group.fullPath,
+          path: group.fullPath.split('/').pop(),
+          parent_id: group.parentId,
+        },
+      };
+    },
+  },
+];
+
+/** lib/api/ci/variables.rb and lib/api/group_variables.rb, and their owners' look-up. */
+export const ciVariableRoutes: readonly Route[] = [
+  ...routesFor('project'),
+  ...routesFor('group'),
+  ...ownerRoutes,
+];

@@ -9,6 +9,11 @@ interface AfterCreateOptions {
   /** On token-creating routes: store the token first, then answer with the fault. */
   afterCreate?: boolean;
   /**
+   * On CI/CD variable writes (POST, PUT): store the value first, then answer with the fault (a
+   * reply lost after GitLab stored it).
+   */
+  afterWrite?: boolean;
+  /**
    * With afterCreate: the token (and a rotation's revocation) becomes visible only this many
    * ms after the fault answer was sent (a late commit after a 504 or a timeout).
    */
@@ -59,6 +64,12 @@ export interface FaultRule {
 
 export function isAfterCreate(f: Fault): boolean {
   return 'afterCreate' in f && f.afterCreate === true;
+}
+
+/** When a rule's fault answers: before the route, after a token is made, after a write. */
+export function faultPhase(f: Fault): 'before' | 'create' | 'write' {
+  if (isAfterCreate(f)) return 'create';
+  return 'afterWrite' in f && f.afterWrite === true ? 'write' : 'before';
 }
 
 export function commitDelayOf(f: Fault): number | undefined {

@@ -13,6 +13,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** The route stored a new token (afterCreate faults apply). */
   created?: boolean;
+  /** The route stored a CI/CD variable (afterWrite faults apply). */
+  stored?: boolean;
 }
 
 /** lib/api/helpers.rb `render_api_error!(message, status)`: `{"message": message}`. */

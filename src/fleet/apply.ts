@@ -91,6 +91,7 @@ class Applier {
       client,
       log,
       debug,
+      {},
       github,
     );
     const about = storeNoteAbout(this.fleet.manifest.fleet, plan.entry.id);

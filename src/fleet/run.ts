@@ -215,7 +215,8 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
       ? { apiUrl: inputs.githubApi, token: inputs.githubToken }
       : undefined;
   const github =
-    githubAccess && githubClient({ ...inputs, stores: [], github: githubAccess }, hooks.debug);
+    githubAccess &&
+    githubClient({ ...inputs, stores: [], github: githubAccess }, hooks.debug, undefined);
   const { secrets } = hooks;
   const words = fleetWords(inputs.words);
   try {
@@ -254,6 +255,7 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
         github,
         storeInputs: {
           github: githubAccess,
+          credential: inputs.credential,
           timeoutMs: inputs.timeoutMs,
           maxWaitMs: inputs.maxWaitMs,
         },

@@ -35,6 +35,24 @@ export interface GitLabClientOptions {
   maxWaitMs?: number;
   /** headers of another API that this client speaks to (GitHub's): they replace the defaults */
   headers?: Record<string, string>;
+  /**
+   * Another API's rate limits (GitHub's): given a 4xx reply, the milliseconds to wait before
+   * sending the request again when the reply is that API's limiter refusing it (nothing was
+   * done), else undefined. The wait is shared and counts against maxWaitMs as a 429's does.
+   */
+  rateLimit?: (reply: RateLimitReply) => number | undefined;
+  /** waits out a pause (default: a timer that abortAll() cuts short); for tests */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** What a rateLimit option reads: the reply, the attempt it answered, and the server's time. */
+export interface RateLimitReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  attempt: number;
+  /** now on the server's clock (from the last Date header), else on ours */
+  now: number;
 }
 
 /** What a client needs of the connection inputs (inputs.ts's ConnectionInputs). */
@@ -223,7 +241,7 @@ export class GitLabClient {
     const idempotent = method === 'GET' || method === 'DELETE';
     for (let attempt = 1; ; attempt++) {
       const wait = this.pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait, this.cancel.signal);
+      if (wait > 0) await (this.options.sleep ?? sleep)(wait, this.cancel.signal);
       let status: number;
       let headers: IncomingHttpHeaders;
       let text: string;
@@ -253,19 +271,21 @@ export class GitLabClient {
       }
       // A write is repeated only when GitLab's own limiter refused it (nothing was done).
       const repeatable429 = idempotent || isGitLabRateLimit(headers, text);
-      if (status === 429 && repeatable429 && attempt >= this.retry.rateLimitAttempts) {
-        this.rateLimitSpent = true;
-      }
-      if (
-        status === 429 &&
-        repeatable429 &&
-        attempt < this.retry.rateLimitAttempts &&
-        !this.rateLimitSpent
-      ) {
-        const delay = Math.min(
-          parseRetryAfter(headers['retry-after']) ?? backoffDelay(attempt, this.retry),
-          this.retry.maxDelayMs,
-        );
+      const now = this.serverTime(Date.now()) ?? Date.now();
+      const limitedMs =
+        status >= 400 && status < 500
+          ? this.options.rateLimit?.({ status, headers, text, attempt, now })
+          : undefined;
+      const limited = (status === 429 && repeatable429) || limitedMs !== undefined;
+      // One request that used all its attempts means the limit is the credential's: retry none.
+      if (limited && attempt >= this.retry.rateLimitAttempts) this.rateLimitSpent = true;
+      if (limited && attempt < this.retry.rateLimitAttempts && !this.rateLimitSpent) {
+        const delay =
+          limitedMs ??
+          Math.min(
+            parseRetryAfter(headers['retry-after']) ?? backoffDelay(attempt, this.retry),
+            this.retry.maxDelayMs,
+          );
         // The pause is shared: only what this 429 adds to it counts against the budget.
         const until = Math.max(this.pausedUntil, Date.now() + delay);
         const added = until - Math.max(this.pausedUntil, Date.now());
@@ -281,7 +301,8 @@ export class GitLabClient {
         await sleep(backoffDelay(attempt, this.retry), this.cancel.signal);
         continue;
       }
-      const limiter = status === 429 && isGitLabRateLimit(headers, text);
+      const limiter =
+        (status === 429 && isGitLabRateLimit(headers, text)) || limitedMs !== undefined;
       throw new GitLabApiError(method, path, status, parseBody(text), attempt, limiter);
     }
   }

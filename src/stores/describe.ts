@@ -7,6 +7,7 @@ import { GitLabApiError } from '../gitlab/errors.js';
 import { scrubSecrets } from '../util/scrub.js';
 import { oneLine, quote } from '../util/text.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
+import { isSecondaryRateLimit } from './github-secret.js';
 import type { StoreTarget } from './targets.js';
 import type { Words } from '../inputs/words.js';
 
@@ -29,6 +30,18 @@ function ownerWords(target: StoreTarget): string {
       : `environment ${quote(target.environment)} of repository ${target.repository}`;
 }
 
+/** A scoped create of a group variable that GitLab refused as a duplicate key. */
+function isScopeDropped(
+  error: GitLabApiError,
+  target: StoreTarget & { type: 'gitlab-variable' },
+): boolean {
+  const scope = target.environmentScope;
+  if (error.method !== 'POST' || !error.path.startsWith('/groups/')) return false;
+  if (scope === undefined || scope === '*') return false;
+  const key = (error.body as { message?: { key?: unknown } } | undefined)?.message?.key;
+  return Array.isArray(key) && key.some((text) => /has already been taken/.test(String(text)));
+}
+
 function gitlabAdvice(
   error: GitLabApiError,
   target: StoreTarget & { type: 'gitlab-variable' },
@@ -43,6 +56,13 @@ function gitlabAdvice(
       return `GitLab has no project or group ${target.owner} that the credential can see: check the path, or give the numeric project ID`;
     case 409:
       return `several variables are named ${target.key}, with different environment scopes: name the one to write, as gitlab-variable:${target.owner}:${target.key}:<environment scope>`;
+    case 400:
+      // The check found no variable of this scope, so a "taken" key is one GitLab stored the
+      // create as: a Free-tier group drops the scope (filter_variable_parameters) and finds `*`.
+      if (isScopeDropped(error, target)) {
+        return `group ${target.owner} already has ${target.key} for every environment (*), and GitLab took this create for that one: a group on the Free tier cannot scope its CI/CD variables to environments (that needs Premium or Ultimate). Use a project variable, or no environment scope`;
+      }
+      return 'GitLab refused the value or its settings';
     default:
       return error.status >= 500
         ? 'a problem on the GitLab side: try again'
@@ -56,13 +76,26 @@ function githubAdvice(
   words: Words,
 ): string {
   const token = words.input('github-token');
+  if (error.refusedByLimiter) {
+    const which = isSecondaryRateLimit(error.body)
+      ? 'a secondary rate limit'
+      : 'the primary rate limit: no requests left until it resets';
+    const times = error.attempts === 1 ? 'once' : `${error.attempts} times`;
+    return `GitHub's rate limit refused it ${times} (${which}); the step waits such limits out only within ${words.input('max-wait-seconds')}: run again later, or raise ${words.input('max-wait-seconds')}`;
+  }
   switch (error.status) {
     case 401:
       return `${token} was refused: check that it is current`;
     case 403:
-      return `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`;
+      // fine-grained-pat-permissions.json (github/docs): an environment's secrets and public key
+      // need the "Environments" permission as well as "Secrets".
+      return target.environment === undefined
+        ? `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs the Secrets (read and write) repository permission, a classic token the repo scope, and a GitHub App the secrets permission (the token GitHub Actions gives each workflow run can never write secrets)`
+        : `${token} may not write the secrets of ${ownerWords(target)}: a fine-grained token needs both the Secrets and the Environments repository permissions (read and write), a classic token the repo scope, and a GitHub App the secrets and environments permissions (the token GitHub Actions gives each workflow run can never write secrets)`;
     case 404:
-      return `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`;
+      return target.environment === undefined
+        ? `GitHub shows no ${ownerWords(target)} to ${token}: check the name, and that the token can see it`
+        : `GitHub shows no ${ownerWords(target)} to ${token}: check the names, and that the token can see the repository (GitHub Enterprise Server before 3.2 has no environment secrets)`;
     case 422:
       return 'GitHub refused the secret';
     default:
@@ -100,19 +133,48 @@ function describeTarget(failure: StoreTargetError, ctx: StoreContext): string {
 
 const labels = (targets: StoreTarget[]): string => targets.map((target) => target.label).join(', ');
 
+/** `is in A and may be in B (…)`: where the new secret is (`note` after A), or may be. */
+function whereItIs(error: StoreWriteError, note = ''): string {
+  const sure = error.written.filter((target) => !error.uncertain.includes(target));
+  const lost =
+    error.uncertain.length > 0
+      ? `may be in ${labels(error.uncertain)} (the reply to its write was lost)`
+      : '';
+  if (sure.length === 0) return lost;
+  return `is in ${labels(sure)}${note}${lost ? ` and ${lost}` : ''}`;
+}
+
 function whatBecameOf(error: StoreWriteError, words: Words): string {
   const parts: string[] = [];
   if (error.restored.length > 0) parts.push(`${labels(error.restored)} put back as it was.`);
+  if (error.unchanged.length > 0) {
+    parts.push(
+      `${labels(error.unchanged)}: the reply to its write was lost, and reading it back shows it does not hold the new token.`,
+    );
+  }
   if (error.notTried.length > 0) parts.push(`Not written: ${labels(error.notTried)}.`);
   const made = error.newToken;
   if (error.selfRotated && made) {
-    const where = error.written.length > 0 ? ` and in ${labels(error.written)}` : '';
+    const sure = error.written.filter((target) => !error.uncertain.includes(target));
+    const where = sure.length > 0 ? ` and in ${labels(sure)}` : '';
+    const maybe =
+      error.uncertain.length > 0
+        ? `; it may also be in ${labels(error.uncertain)} (the reply to its write was lost)`
+        : '';
     parts.push(
-      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}. Store it in the failed target by hand.`,
+      `The credential was rotated (new token ID ${made.id}; the old one no longer works): its new secret is in ${words.newSecretHome}${where}${maybe}. Store it in the failed target by hand.`,
     );
     return parts.join(' ');
   }
-  if (made && !made.active) {
+  if (made && error.replaced !== undefined) {
+    const old = error.keptToken;
+    parts.push(
+      error.replaced === 'inactive'
+        ? `Token ID ${old}, which the new one was to replace, is no longer active (another run may have renewed it meanwhile): putting back what the check read would hand its consumers a revoked token, so nothing was put back.`
+        : `GitLab did not say whether token ID ${old}, which the new one was to replace, is still active, so nothing was put back (a revoked token there would fail its consumers); token ID ${old} was not revoked.`,
+      `The new token ID ${made.id} ${whereItIs(error)}, so it stays active and is reported with the tokens made.`,
+    );
+  } else if (made && !made.active) {
     const kept =
       error.keptToken === undefined ? '' : ` Token ID ${error.keptToken} stays active and in use.`;
     parts.push(`The new token ID ${made.id} was revoked, so nothing changed.${kept}`);
@@ -122,7 +184,7 @@ function whatBecameOf(error: StoreWriteError, words: Words): string {
         ? ''
         : ` Token ID ${error.keptToken}, which it was to replace, also stays active: revoke it by hand once nothing uses it.`;
     parts.push(
-      `The new token ID ${made.id} is in ${labels(error.written)} (which cannot be put back), so it stays active and is reported with the tokens made.${old}`,
+      `The new token ID ${made.id} ${whereItIs(error, ' (which cannot be put back)')}, so it stays active and is reported with the tokens made.${old}`,
     );
   } else if (made) {
     const why = made.revokeProblem ? ` (${made.revokeProblem})` : '';
@@ -139,6 +201,9 @@ export function describeStoreError(error: unknown, ctx: StoreContext): string | 
   const storeIn = ctx.words.input('store-in');
   if (error instanceof StoreCheckError) {
     const each = error.failures.map((failure) => describeTarget(failure, ctx));
+    if (error.rewritten.length > 0) {
+      return `${storeIn}: ${each.join(' ')} No token was made or rotated, so the credential still works; ${labels(error.rewritten)} took it (written to prove each target writable before the credential rotates itself).`;
+    }
     return `${storeIn}: ${each.join(' ')} Nothing was changed: no token was made or rotated.`;
   }
   if (error instanceof StoreWriteError) {

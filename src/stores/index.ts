@@ -6,11 +6,12 @@
 import { RevokeNotConfirmedError } from '../gitlab/errors.js';
 import { GitLabClient } from '../gitlab/client.js';
 import { StoreCheckError, StoreTargetError, StoreWriteError } from './errors.js';
-import { GitHubSecretStore } from './github-secret.js';
+import { targetError, writeAll } from './write.js';
+import { GitHubSecretStore, githubRateLimit } from './github-secret.js';
 import { GitLabVariableStore } from './gitlab-variable.js';
 import type { ConnectionInputs } from '../inputs/connection.js';
 import type { StoreInputs as StoreTargetInputs, StoreTarget } from './targets.js';
-import type { SecretStore, StoreLog } from './types.js';
+import type { SecretStore, StoreLog, StoreTiming } from './types.js';
 import { ACTION_WORDS, type Words } from '../inputs/words.js';
 
 export type { StoreTarget } from './targets.js';
@@ -32,7 +33,19 @@ export function storeWarnings(
 }
 
 /** What the stores need of the inputs: the targets, and how to reach GitHub. */
-export type StoreInputs = StoreTargetInputs & Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs'>;
+export type StoreInputs = StoreTargetInputs &
+  Pick<ConnectionInputs, 'timeoutMs' | 'maxWaitMs' | 'credential'>;
+
+/** What tests (and only they) change: the waits. */
+export interface StoreOptions {
+  /** ms before reading back a CI/CD variable whose write lost its reply (default 2000) */
+  settleMs?: number;
+  /** how a wait is waited, GitHub's rate limits' too (default: a timer) */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** GitLab keeps a late commit this long after a gateway gave up (as tokens/reconcile.ts). */
+const DEFAULT_SETTLE_MS = 2000;
 
 /** GitHub's REST API version this client is written against (docs.github.com/rest). */
 const GITHUB_API_VERSION = '2022-11-28';
@@ -40,7 +53,8 @@ const GITHUB_API_VERSION = '2022-11-28';
 /** A client for GitHub's API (a fleet shares one across its entries). */
 export function githubClient(
   inputs: StoreInputs & { github: NonNullable<StoreInputs['github']> },
-  debug?: (line: string) => void,
+  debug: ((line: string) => void) | undefined,
+  sleep: StoreOptions['sleep'],
 ): GitLabClient {
   return new GitLabClient({
     apiUrl: inputs.github.apiUrl,
@@ -49,23 +63,15 @@ export function githubClient(
     maxWaitMs: inputs.maxWaitMs,
     maxSockets: 2,
     debug,
+    // GitHub's primary and secondary rate limits are waited out within max-wait-seconds.
+    rateLimit: githubRateLimit,
+    ...(sleep ? { sleep: (ms: number) => sleep(ms) } : {}),
     headers: {
       authorization: `Bearer ${inputs.github.token}`,
       accept: 'application/vnd.github+json',
       'x-github-api-version': GITHUB_API_VERSION,
     },
   });
-}
-
-/** A target's failure, as the stores throw it (anything else thrown is wrapped). */
-function targetError(
-  store: SecretStore,
-  action: StoreTargetError['action'],
-  error: unknown,
-): StoreTargetError {
-  return error instanceof StoreTargetError
-    ? error
-    : new StoreTargetError(store.target, action, error);
 }
 
 export class SecretStores {
@@ -76,6 +82,8 @@ export class SecretStores {
     private readonly stores: SecretStore[],
     private readonly log: StoreLog,
     private readonly clients: GitLabClient[],
+    /** the GitLab credential of the run, which a self-rotation replaces */
+    private readonly credential: string | undefined,
   ) {}
 
   /**
@@ -87,24 +95,28 @@ export class SecretStores {
     gitlab: GitLabClient,
     log: StoreLog,
     debug?: (line: string) => void,
+    options: StoreOptions = {},
     /** a GitHub client the caller owns and disposes of (a fleet's, shared by its entries) */
     sharedGitHub?: GitLabClient,
   ): SecretStores | undefined {
     if (inputs.stores.length === 0) return undefined;
     const { github } = inputs;
+    const timing: StoreTiming = {
+      settleMs: options.settleMs ?? DEFAULT_SETTLE_MS,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
     let githubApi: GitLabClient | undefined = sharedGitHub;
     const stores = inputs.stores.map((target): SecretStore => {
-      if (target.type === 'gitlab-variable') return new GitLabVariableStore(target, gitlab, log);
+      if (target.type === 'gitlab-variable') {
+        return new GitLabVariableStore(target, gitlab, log, timing);
+      }
       if (!github) throw new Error('github-secret targets need github-token');
       // A cancel of the run (SIGTERM) cuts GitHub's requests as it cuts GitLab's.
-      githubApi ??= githubClient({ ...inputs, github }, debug).followCancel(gitlab);
+      githubApi ??= githubClient({ ...inputs, github }, debug, options.sleep).followCancel(gitlab);
       return new GitHubSecretStore(target, githubApi);
     });
-    return new SecretStores(
-      stores,
-      log,
-      githubApi && githubApi !== sharedGitHub ? [githubApi] : [],
-    );
+    const owned = githubApi && githubApi !== sharedGitHub ? [githubApi] : [];
+    return new SecretStores(stores, log, owned, inputs.credential);
   }
 
   /**
@@ -137,13 +149,16 @@ export class SecretStores {
     token: { id: number; token: string },
     how: {
       replacing?: number;
+      /** whether the token being replaced is still active (asked before anything is put back) */
+      replacedActive?: () => Promise<boolean>;
       selfRotated?: GitLabClient;
       revokeNew: () => Promise<void>;
     },
   ): Promise<StoreWriteError | undefined> {
     if (how.selfRotated) this.actAs(how.selfRotated);
     try {
-      await this.write(token.token, token.id, !how.selfRotated);
+      const undo = how.selfRotated ? undefined : { replacedActive: how.replacedActive };
+      await writeAll(this.stores, this.log, token.token, token.id, undo, this.note?.(token.id));
       return undefined;
     } catch (error) {
       if (!(error instanceof StoreWriteError)) throw error;
@@ -180,79 +195,91 @@ export class SecretStores {
       }
     }
     if (failures.length > 0) throw new StoreCheckError(failures);
+    await this.refuseOneVariableTwice();
   }
 
   /**
-   * Writes `secret` (token `tokenId`) to every target. With `undo`, the first failure stops the
-   * writes and puts back the targets already written; without it (the old token is gone) every
-   * target is tried. Throws StoreWriteError.
+   * Two targets that are one variable (a project named by numeric ID and by path, or a path
+   * GitLab redirects) would be written twice, and the second create refused after a token is
+   * made: refused here, before any token is made. Only targets of one key and scope are looked
+   * up.
    */
-  async write(secret: string, tokenId: number, undo: boolean): Promise<void> {
-    for (const store of this.stores) {
-      const refusal = store.refuse(secret);
-      if (refusal !== undefined) {
-        const failure = new StoreTargetError(store.target, 'write', refusal);
-        throw new StoreWriteError(
-          [failure],
-          [],
-          [],
-          this.stores.map((s) => s.target),
-        );
-      }
-    }
-    // Stable: restorable targets first, in the order given.
-    const ordered = [
-      ...this.stores.filter((store) => store.restorable),
-      ...this.stores.filter((store) => !store.restorable),
-    ];
-    const written: SecretStore[] = [];
+  private async refuseOneVariableTwice(): Promise<void> {
+    const variables = this.stores.filter(
+      (store): store is GitLabVariableStore => store instanceof GitLabVariableStore,
+    );
     const failures: StoreTargetError[] = [];
-    for (const [index, store] of ordered.entries()) {
+    const seen = new Map<string, GitLabVariableStore>();
+    for (const store of variables) {
+      const alike = variables.filter((other) => other.keyAndScope === store.keyAndScope);
+      if (alike.length < 2) continue;
+      let place: string;
       try {
-        const how = await store.write(secret, this.note?.(tokenId));
-        written.push(store);
-        this.log.info(`Stored token ID ${tokenId} in ${store.target.label} (${how}).`);
+        place = await store.place();
       } catch (error) {
-        failures.push(targetError(store, 'write', error));
-        if (undo) {
-          const notTried = ordered.slice(index + 1).map((s) => s.target);
-          throw await this.undo(failures, written, notTried);
-        }
-      }
-    }
-    if (failures.length > 0) {
-      throw new StoreWriteError(
-        failures,
-        written.map((store) => store.target),
-        [],
-        [],
-      );
-    }
-  }
-
-  private async undo(
-    failures: StoreTargetError[],
-    written: SecretStore[],
-    notTried: StoreTarget[],
-  ): Promise<StoreWriteError> {
-    const restored: StoreTarget[] = [];
-    const stillWritten: StoreTarget[] = [];
-    const restoreFailures: StoreTargetError[] = [];
-    for (const store of [...written].reverse()) {
-      if (!store.restorable) {
-        stillWritten.push(store.target);
+        failures.push(targetError(store, 'check', error));
         continue;
       }
+      const first = seen.get(place);
+      if (first === undefined) {
+        seen.set(place, store);
+        continue;
+      }
+      failures.push(
+        new StoreTargetError(
+          store.target,
+          'check',
+          `it is the same variable as ${first.target.label} (${place.split(' ').slice(0, 2).join(' ')}): list it once`,
+        ),
+      );
+    }
+    if (failures.length > 0) throw new StoreCheckError(failures);
+  }
+
+  /**
+   * Before a credential rotates itself, every target must be shown writable: the rotation
+   * revokes the old secret at once, so a target that then refuses the new one leaves it only in
+   * the step's masked output (or nowhere, from the CLI without --output). The check cannot show
+   * it for a GitHub secret: its public key and metadata need only read access, and GitHub has no
+   * way to ask whether a token may write. Refusing self-rotate with github-secret targets would
+   * break a workflow that renews its own credential, so each GitHub secret is written here with
+   * the current credential: the value it is meant to hold (the credential it stores is this one
+   * until the rotation), so its consumers see no change, and if the rotation then fails it holds
+   * a credential that works. CI/CD variables need no write: reading one (the check) takes the
+   * same permission as writing it. Throws StoreCheckError; nothing is rotated.
+   */
+  async proveWritable(): Promise<void> {
+    const credential = this.credential;
+    if (credential === undefined) return;
+    const failures: StoreTargetError[] = [];
+    const proved: StoreTarget[] = [];
+    for (const store of this.stores) {
+      if (!(store instanceof GitHubSecretStore)) continue;
       try {
-        await store.restore();
-        restored.push(store.target);
-        this.log.info(`Put ${store.target.label} back as it was.`);
+        await store.write(credential);
+        proved.push(store.target);
       } catch (error) {
-        stillWritten.push(store.target);
-        restoreFailures.push(targetError(store, 'restore', error));
+        failures.push(targetError(store, 'write', error));
       }
     }
-    return new StoreWriteError(failures, stillWritten, restored, notTried, restoreFailures);
+    if (failures.length > 0) throw new StoreCheckError(failures, proved);
+  }
+
+  /**
+   * No new token was made (the current one is not due): a target that does not exist yet holds
+   * nothing its consumers can use until the next renewal, so it is named.
+   */
+  async warnMissing(tokenId: number, words: Words = ACTION_WORDS): Promise<void> {
+    const missing: StoreTarget[] = [];
+    for (const store of this.stores) {
+      if ((await store.missing()) === true) missing.push(store.target);
+    }
+    if (missing.length === 0) return;
+    const list = missing.map((target) => target.label).join(', ');
+    const verb = missing.length === 1 ? 'does' : 'do';
+    this.log.warning(
+      `${words.input('store-in')}: ${list} ${verb} not exist yet, and token ID ${tokenId} is not due, so nothing was stored: consumers find no token there until the next renewal. Store the current token there by hand, or renew now (a ${words.input('rotate-before')} that reaches its expiry).`,
+    );
   }
 
   dispose(): void {

@@ -50,6 +50,12 @@ const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // eslint-disable-next-line no-control-regex
 const ENVIRONMENT_NAME = /^[^:\u0000-\u001f\u007f]{1,255}$/;
+/**
+ * `.` and `..` are path segments a URL resolves (RFC 3986 section 5.2.4, which `new URL` applies):
+ * `acme/..` or an environment `..` would send github-token to another API path. GitHub names no
+ * repository or environment so; refused as GROUP_PATH refuses them in GitLab paths.
+ */
+const DOT_SEGMENT = /^\.\.?$/;
 
 const FORMS =
   'expected gitlab-variable:<project or group>:<KEY>[:<environment scope>], github-secret:<owner/repo>:<NAME> or github-secret:<owner/repo>:<environment>:<NAME>';
@@ -76,10 +82,13 @@ function parseGitHubSecret(line: string, rest: string): GitHubSecretTarget | str
   const repository = parts[0];
   const name = parts[parts.length - 1];
   const environment = parts.length === 3 ? parts[1] : undefined;
-  if (!REPOSITORY.test(repository)) {
+  if (!REPOSITORY.test(repository) || DOT_SEGMENT.test(repository.split('/')[1])) {
     return `${quote(line)}: ${quote(repository)} is not a repository such as my-org/my-repo`;
   }
-  if (environment !== undefined && !ENVIRONMENT_NAME.test(environment)) {
+  if (
+    environment !== undefined &&
+    (!ENVIRONMENT_NAME.test(environment) || DOT_SEGMENT.test(environment))
+  ) {
     return `${quote(line)}: ${quote(environment)} is not an environment name`;
   }
   if (!SECRET_NAME.test(name) || /^GITHUB_/i.test(name)) {

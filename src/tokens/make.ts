@@ -134,6 +134,8 @@ export class TokenMaker {
     const self = this.kind.canCreate === false;
     return stores.storeNewToken(token, {
       replacing: replacing?.id,
+      // Another run may have renewed (and revoked) it since the check: then nothing is put back.
+      replacedActive: replacing && (() => this.isActive(replacing)),
       // A credential that rotated itself is revoked: it cannot write the CI/CD variables any more.
       selfRotated: self ? this.client.withCredential(token.token) : undefined,
       revokeNew: async () => {
@@ -141,6 +143,12 @@ export class TokenMaker {
         this.kept.delete(token.id);
       },
     });
+  }
+
+  /** Whether `token` is still among the target's active tokens of its name. */
+  async isActive(token: PersonalAccessToken): Promise<boolean> {
+    const active = await this.kind.list(this.client, this.target, { name: token.name });
+    return active.some((other) => other.id === token.id);
   }
 
   keep(token: TokenWithSecret, marker: string | undefined, rotatedFrom?: number): TokenWithSecret {

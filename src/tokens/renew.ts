@@ -117,6 +117,7 @@ class Renewal {
         this.hooks.log.info(
           `Token ID ${decision.current.id} expires ${decision.current.expires_at}, after ${rotateBy} (${this.maker.words.input('rotate-before')}): not rotated, and no new secret is output.`,
         );
+        await this.hooks.stores?.warnMissing(decision.current.id, this.maker.words);
         return { existing: decision.current, target: this.target };
       case 'rotate':
         return this.rotate(decision.current);
@@ -129,6 +130,8 @@ class Renewal {
    */
   private async rotate(current: PersonalAccessToken): Promise<NewToken> {
     const { params } = this.request;
+    // A credential that rotates itself cannot go back: each target must take a secret first.
+    if (this.kind.canCreate === false) await this.hooks.stores?.proveWritable();
     this.hooks.journal?.rotating(this.target, params.name, current.id);
     const sentAt = Date.now();
     let rotated: TokenWithSecret;
@@ -210,6 +213,7 @@ class Renewal {
       );
       return { ...replaced, oldMayBeActive: true };
     }
+    if (this.hooks.stores) await this.nameOthers(made);
     return replaced;
   }
 
@@ -241,6 +245,31 @@ class Renewal {
       }
     }
     return kept;
+  }
+
+  /**
+   * Two runs renewing one token at the same time each make a token and store it; the targets
+   * keep the one written last, and the other stays active, unused. Whichever run lists last sees
+   * both, so each run looks once it is done and names any other active token of the name.
+   */
+  private async nameOthers(made: TokenWithSecret): Promise<void> {
+    const { name } = this.request.params;
+    let others: PersonalAccessToken[];
+    try {
+      const active = await this.kind.list(this.client, this.target, {
+        name,
+        excludeImpersonation: true,
+      });
+      others = active.filter((token) => token.id !== made.id);
+    } catch {
+      return; // the renewal is done; this was only a look
+    }
+    if (others.length === 0) return;
+    const ids = others.map((token) => token.id).join(', ');
+    const [these, are] = others.length === 1 ? ['ID', 'is'] : ['IDs', 'are'];
+    this.hooks.log.warning(
+      `Token ${these} ${ids} of ${this.kind.label(this.target)} named ${JSON.stringify(name)} ${are} active besides the new token ID ${made.id} (another run renewing it at the same time, or made otherwise): the ${this.maker.words.input('store-in')} targets hold token ID ${made.id} unless another run wrote after this one. Revoke what nothing uses.`,
+    );
   }
 
   private checkRotated(current: PersonalAccessToken, rotated: TokenWithSecret): void {
