@@ -104,6 +104,28 @@ describe('the action with fleet', () => {
     expectNoLeaks(result);
   });
 
+  it('dry-run plans even with fleet-mode apply: nothing is made or stored', async () => {
+    const file = manifest('action-dry');
+    const before = tokenIds(gitlab);
+    const result = await mainStep({
+      ...credentials,
+      fleet: file,
+      'fleet-mode': 'apply',
+      'dry-run': 'true',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Dry run (dry-run: true): the fleet is planned, not applied.');
+    const plan = JSON.parse(result.outputs.plan) as FleetJson;
+    expect(plan.entries.map((entry) => [entry.action, entry.result])).toEqual([
+      ['create', undefined],
+      ['create', undefined],
+    ]);
+    expect(gitlab.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(tokenIds(gitlab)).toEqual(before);
+    expect(github.secret('acme/app', 'WIDGETS_TOKEN')).toBeUndefined();
+    expectNoLeaks(result);
+  });
+
   it('applies, and fails the step naming an entry that failed', async () => {
     const file = manifest('action-2');
     const before = tokenIds(gitlab);

@@ -14,7 +14,8 @@ import {
   type FleetRun,
 } from '../fleet/report.js';
 import { FleetInputError, parseFleetInputs, runFleet, watchFleetSignals } from '../fleet/run.js';
-import { InputError } from '../inputs/problems.js';
+import { parseBoolean } from '../inputs/fields.js';
+import { InputError, Problems } from '../inputs/problems.js';
 import { ACTION_WORDS } from '../inputs/words.js';
 import { describeError } from '../messages/describe-error.js';
 import { oneLine } from '../util/text.js';
@@ -86,8 +87,13 @@ export async function runFleetStep(
   );
   let inputs;
   try {
+    // dry-run plans whatever fleet-mode says: a plan changes nothing.
+    const problems = new Problems();
+    const dryRun = parseBoolean((name) => core.getInput(name), 'dry-run', problems);
+    problems.throwIfAny();
+    if (dryRun) core.info('Dry run (dry-run: true): the fleet is planned, not applied.');
     inputs = parseFleetInputs((name) => core.getInput(name), process.env, ACTION_WORDS, {
-      mode: core.getInput('fleet-mode'),
+      mode: dryRun ? 'plan' : core.getInput('fleet-mode'),
       file: core.getInput('fleet'),
     });
   } catch (error) {

@@ -26,6 +26,9 @@ import type { RunOptions, Waits } from '../util/waits.js';
 import { SecretStores, storeWarnings } from '../stores/index.js';
 import { describeError, failureDescriber } from '../messages/describe-error.js';
 import { runFleetStep } from './fleet.js';
+import { DRY_RUN_START, runDryRunStep } from './dry-run.js';
+import { parseBoolean } from '../inputs/fields.js';
+import { Problems } from '../inputs/problems.js';
 
 const readInput = (name: string): string => core.getInput(name);
 
@@ -72,7 +75,9 @@ export async function runMain(options: RunOptions = {}): Promise<void> {
 
 async function createAndReport(now: Date, waits: Waits | undefined, masked: Masked): Promise<void> {
   let inputs: RunInputs;
+  let dryRun: boolean;
   try {
+    dryRun = parseDryRun();
     inputs = parseRunInputs(readInput, process.env, now);
   } catch (error) {
     core.setFailed(describeError(error, { instanceUrl: '', secrets: credentials() }));
@@ -86,6 +91,7 @@ async function createAndReport(now: Date, waits: Waits | undefined, masked: Mask
     );
   }
   for (const advice of storeWarnings(inputs)) core.warning(advice);
+  if (dryRun) core.info(DRY_RUN_START);
   const client = clientFor(inputs, inputs.maxConcurrency, core.debug, retryPolicy(waits));
   const signals = watchSignals(client, (signal) => {
     core.saveState(STATE_INTERRUPTED, 'true');
@@ -98,6 +104,11 @@ async function createAndReport(now: Date, waits: Waits | undefined, masked: Mask
   try {
     stores =
       inputs.stores.length > 0 ? SecretStores.open(inputs, client, log, core.debug) : undefined;
+    const describe = failureDescriber(client, {
+      instanceUrl: inputs.instanceUrl,
+      skipAuth: inputs.credential === undefined,
+    });
+    if (dryRun) return await runDryRunStep(client, inputs, stores, describe);
     const results = await createTokens(
       client,
       inputs,
@@ -108,10 +119,7 @@ async function createAndReport(now: Date, waits: Waits | undefined, masked: Mask
         stores,
         settleMs: waits?.settleMs,
       },
-      failureDescriber(client, {
-        instanceUrl: inputs.instanceUrl,
-        skipAuth: inputs.credential === undefined,
-      }),
+      describe,
       signals.stop,
     );
     report(inputs, results, signals.stop, masked);
@@ -122,6 +130,14 @@ async function createAndReport(now: Date, waits: Waits | undefined, masked: Mask
     client.dispose();
     stores?.dispose();
   }
+}
+
+/** `dry-run`: true or false, reported with the other input problems. */
+function parseDryRun(): boolean {
+  const problems = new Problems();
+  const dryRun = parseBoolean(readInput, 'dry-run', problems);
+  problems.throwIfAny();
+  return dryRun;
 }
 
 function report(inputs: RunInputs, results: TokenResult[], stop: StopSignal, masked: Masked): void {
