@@ -3,14 +3,24 @@
  * with `sh` as a runner would: the variables, `script` (download and check of the CLI, the
  * token, the user's commands) and `after_script` (the revoke), against the simulator.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
 import {
   ADMIN_TOKEN,
   MAINTAINER_TOKEN,
@@ -32,34 +42,21 @@ interface Job {
   afterScript: string[];
 }
 
-/** The items of a `key:` list at 2 spaces: `- |` blocks (6-space body) and one-line items. */
-function listItems(yaml: string, key: string): string[] {
-  const lines = yaml.split('\n');
-  const start = lines.indexOf(`  ${key}:`);
-  const items: string[] = [];
-  for (let i = start + 1; i < lines.length && /^( {4}| *$)/.test(lines[i]); i++) {
-    const line = lines[i];
-    if (line.startsWith('    - |')) items.push('');
-    else if (line.startsWith('    - ')) items.push(line.slice(6));
-    else if (line.startsWith('    #') && items.length === 0) continue;
-    else items[items.length - 1] += `${line.slice(6)}\n`;
-  }
-  return items;
-}
-
+/** The token job of the component, read with a YAML parser (as GitLab reads it: anchors too). */
 function readJob(): Job {
-  const yaml = readFileSync(join(ROOT, 'templates', 'create-token.yml'), 'utf8');
-  const body = yaml.split(/^---$/m)[1];
-  const section = body.split('\n  variables:\n')[1].split(/\n {2}\S/)[0];
-  const variables = section
-    .split('\n')
-    .map((line) => /^ {4}([A-Z0-9_]+): (.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match): [string, string] => [match[1], match[2]]);
+  const text = readFileSync(join(ROOT, 'templates', 'create-token.yml'), 'utf8');
+  const body = parseAllDocuments(text)[1].toJS() as Record<
+    string,
+    { variables: Record<string, string>; script: string[]; after_script: string[] }
+  >;
+  const job = body['$[[ inputs.job-name ]]'];
   return {
-    variables,
-    script: listItems(body, 'script'),
-    afterScript: listItems(body, 'after_script'),
+    variables: Object.entries(job.variables).map(([key, value]): [string, string] => [
+      key,
+      String(value),
+    ]),
+    script: job.script,
+    afterScript: job.after_script,
   };
 }
 
@@ -139,6 +136,8 @@ async function runJob(
       'store-in': '',
       'github-token': '',
       revoke: 'auto',
+      'dry-run': 'false',
+      'cli-version': 'unreleased',
       'cli-url': cliUrl,
       'cli-sha256': cliSha256,
       ...inputs,
@@ -465,6 +464,167 @@ describe('GitLab CI/CD component: the download and the proxy variables', () => {
       `sha256 of ${hiddenUrl()} is ${cliSha256}, not ${'0'.repeat(64)}`,
     );
     expect(sim.requests).toEqual([]);
+    expect(result.left).toEqual([]);
+  });
+});
+
+/**
+ * A stand-in npm registry on 127.0.0.1 that holds one version of the create-gitlab-token package
+ * (dist/cli/index.js packed by `npm pack`), as the release workflow publishes it.
+ */
+const PACKAGE_VERSION = '9.9.9-test';
+const registrySockets = new Set<Duplex>();
+let registry: Server;
+let registryUrl = '';
+let registryHits: string[] = [];
+/** What the registry serves as the tarball: the packed file, or other bytes (tampering). */
+let tarball = Buffer.alloc(0);
+let packed = Buffer.alloc(0);
+const packDir = mkdtempSync(join(tmpdir(), 'cgt-npm-package-'));
+
+beforeAll(async () => {
+  const source = join(packDir, 'package');
+  mkdirSync(source);
+  writeFileSync(
+    join(source, 'package.json'),
+    JSON.stringify({
+      name: 'create-gitlab-token',
+      version: PACKAGE_VERSION,
+      type: 'module',
+      bin: { 'create-gitlab-token': 'index.js' },
+    }),
+  );
+  copyFileSync(CLI, join(source, 'index.js'));
+  const npm = process.env.npm_execpath;
+  const args = npm ? [npm, 'pack', '--silent'] : ['pack', '--silent'];
+  const packedName = execFileSync(npm ? process.execPath : 'npm', args, {
+    cwd: source,
+    encoding: 'utf8',
+  }).trim();
+  packed = readFileSync(join(source, packedName));
+  registry = createServer((req, res) => {
+    registryHits.push(req.url ?? '');
+    if (req.url === '/create-gitlab-token') {
+      const integrity = `sha512-${createHash('sha512').update(packed).digest('base64')}`;
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          name: 'create-gitlab-token',
+          'dist-tags': { latest: PACKAGE_VERSION },
+          versions: {
+            [PACKAGE_VERSION]: {
+              name: 'create-gitlab-token',
+              version: PACKAGE_VERSION,
+              bin: { 'create-gitlab-token': 'index.js' },
+              dist: { tarball: `${registryUrl}create-gitlab-token.tgz`, integrity },
+            },
+          },
+        }),
+      );
+    } else if (req.url === '/create-gitlab-token.tgz') {
+      res.end(tarball);
+    } else {
+      res.statusCode = 404;
+      res.end('{"error":"Not found"}');
+    }
+  });
+  registry.on('connection', (socket) => registrySockets.add(socket));
+  await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+  const address = registry.address();
+  registryUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+});
+afterAll(async () => {
+  await closeServer(registry, registrySockets);
+  rmSync(packDir, { recursive: true, force: true });
+});
+
+/** The job with no cli-url: the npm package at cli-version, from the stand-in registry. */
+function npmJob(inputs: Record<string, string>, userScript = RECORD): Promise<JobRun> {
+  registryHits = [];
+  return runJob({ 'cli-url': '', 'cli-sha256': '', ...inputs }, userScript, {
+    env: {
+      npm_config_registry: registryUrl,
+      npm_config_cache: join(packDir, `cache-${Math.random().toString(16).slice(2)}`),
+      npm_config_update_notifier: 'false',
+    },
+  });
+}
+
+describe('GitLab CI/CD component: the CLI from the npm package', () => {
+  it('runs the package at cli-version by default, and nothing is downloaded from cli-url', async () => {
+    tarball = packed;
+    const downloads = cliDownloads;
+    const result = await npmJob({
+      'user-id': '42',
+      scopes: 'read_api',
+      'cli-version': PACKAGE_VERSION,
+    });
+    expect(result.code).toBe(0);
+    // npm may read the package's document more than once; the tarball once.
+    expect([...new Set(registryHits)]).toEqual([
+      '/create-gitlab-token',
+      '/create-gitlab-token.tgz',
+    ]);
+    expect(registryHits.filter((hit) => hit.endsWith('.tgz'))).toHaveLength(1);
+    expect(cliDownloads).toBe(downloads);
+    const token = sim.tokens[sim.tokens.length - 1];
+    expect(result.seen).toBe(`${token.token}\n${token.id}\n42\n${token.expires_at}\n`);
+    expect(token.active).toBe(false);
+    expect(result.left).toEqual([]);
+    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
+  });
+
+  it('refuses a package whose bytes differ from the registry\u2019s integrity hash', async () => {
+    tarball = Buffer.concat([packed, Buffer.from('tampered')]);
+    const result = await npmJob({
+      'user-id': '42',
+      scopes: 'read_api',
+      'cli-version': PACKAGE_VERSION,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `create-gitlab-token: npm could not fetch create-gitlab-token@${PACKAGE_VERSION}`,
+    );
+    expect(sim.requests).toEqual([]);
+    expect(result.left).toEqual([]);
+  });
+
+  it('an unreleased component without cli-url says which input to set, before anything runs', async () => {
+    const result = await npmJob({ 'user-id': '42', scopes: 'read_api' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "set the component's cli-version input to a published version of the create-gitlab-token npm package, or cli-url and cli-sha256.",
+    );
+    expect(registryHits).toEqual([]);
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('cli-url without cli-sha256 is refused before the download', async () => {
+    const downloads = cliDownloads;
+    const result = await runJob({ 'user-id': '42', scopes: 'read_api', 'cli-sha256': '' }, RECORD);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('create-gitlab-token: cli-url needs cli-sha256');
+    expect(cliDownloads).toBe(downloads);
+    expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('GitLab CI/CD component: dry-run', () => {
+  it('checks and says what would be made, makes nothing, and skips script', async () => {
+    const before = sim.tokens.length;
+    const result = await runJob(
+      { 'user-id': '@bob', scopes: 'read_api', name: 'nightly', 'dry-run': 'true' },
+      RECORD,
+    );
+    expect(result.code).toBe(0);
+    expect(sim.tokens).toHaveLength(before);
+    expect(sim.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(result.stderr).toContain('Dry run: checking only; nothing is changed.');
+    expect(result.stderr).toMatch(/^Would create a token named "nightly" for user 43 /m);
+    expect(result.stdout).toContain(
+      "create-gitlab-token: dry run: the job's script is not run (no token was made).",
+    );
+    expect(result.seen).toBe('');
     expect(result.left).toEqual([]);
   });
 });
