@@ -1,100 +1,84 @@
 /**
- * End-to-end: GitHub's @github/local-action runs the sources (src/main.ts, then src/post/main.ts
- * with --post) against the simulator, as `npm run local-action` does, with the inputs of
- * .env.example (base-url and gitlab-token pointed at the simulator). It runs on the Node 24 of
- * the `node` devDependency: local-action is tested on Node 22 and 24 only.
+ * End-to-end: `npm run local-action` (scripts/local-action.ts) runs the sources with GitHub's
+ * @github/local-action (src/main.ts, then src/post/main.ts with --post) on the inputs of
+ * .env.example as it is, except for the simulator's port: the script starts the bundled GitLab
+ * API simulator on the file's 127.0.0.1 port, the main step makes a token, the post step revokes
+ * it, and local-action shows the outputs. It runs on the Node 24 of the `node` devDependency:
+ * local-action is tested on Node 22 and 24 only.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, SEED_USERS } from './simulator/gitlab-simulator.js';
-import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { checkRun, childEnv, requestLine, ROOT, watchRun } from './helpers/run-action.js';
+import { expectNoSecretsIn } from './helpers/simulator-fixture.js';
+import { childEnv, requestLine, ROOT } from './helpers/run-action.js';
+import { dotenvValue, runLocalAction } from '../scripts/local-action.js';
 
-const NODE24 = join(ROOT, 'node_modules', 'node', 'bin', 'node');
-const LOCAL_ACTION = join(
-  ROOT,
-  'node_modules',
-  '@github',
-  'local-action',
-  'bin',
-  'local-action.js',
-);
-
-const sim = useSimulator();
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** .env.example's lines, with the given inputs' values replaced (each must be in the file). */
-function dotenvFromExample(replace: Record<string, string>): string {
-  const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
-  const seen = new Set<string>();
-  const text = example
-    .split('\n')
-    .map((line) => {
-      const key = /^([A-Z_][A-Z0-9_-]*)=/i.exec(line)?.[1];
-      if (key === undefined || !(key in replace)) return line;
-      seen.add(key);
-      return `${key}=${replace[key]}`;
-    })
-    .join('\n');
-  expect([...seen].sort()).toEqual(Object.keys(replace).sort());
-  return text;
+/** A port nothing listens on (taken, then let go). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
-/** `local-action run . src/main.ts <env> --post <absolute src/post/main.ts>` from the root. */
-function runLocalAction(
-  dotenv: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cgt-local-action-'));
-  dirs.push(dir);
-  const envFile = join(dir, '.env');
-  writeFileSync(envFile, dotenv, { mode: 0o600 });
-  const args = [LOCAL_ACTION, 'run', '.', 'src/main.ts', envFile];
-  args.push('--post', join(ROOT, 'src', 'post', 'main.ts'));
-  // local-action starts `npm exec tsx`, whose `node` is the first on PATH: Node 24 too.
-  const env = childEnv({ PATH: `${dirname(NODE24)}${delimiter}${process.env.PATH ?? ''}` });
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+describe('npm run local-action', () => {
+  it('.env.example points at the bundled simulator, with its fake administrator credential', () => {
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    expect(dotenvValue(example, 'INPUT_BASE-URL')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(dotenvValue(example, 'INPUT_GITLAB-TOKEN')).toBe(ADMIN_TOKEN);
+  });
+
+  it('starts the simulator, makes a token, revokes it in the post step, and shows the outputs', async () => {
+    const port = await freePort();
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'cgt-local-action-'));
+    dirs.push(dir);
+    const envFile = join(dir, '.env');
+    writeFileSync(
+      envFile,
+      example.replace(/^INPUT_BASE-URL=.*$/m, `INPUT_BASE-URL=http://127.0.0.1:${port}`),
+      { mode: 0o600 },
+    );
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-describe('@github/local-action', () => {
-  it('runs the main step, which makes a token, and the post step, which revokes it', async () => {
-    const before = sim.tokens.length;
-    const watch = watchRun();
-    const result = await runLocalAction(
-      dotenvFromExample({ 'INPUT_BASE-URL': sim.url, 'INPUT_GITLAB-TOKEN': ADMIN_TOKEN }),
-    );
-    const made = sim.tokens.slice(before);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    const run = await runLocalAction(envFile, {
+      root: ROOT,
+      stdio: 'pipe',
+      env: childEnv({}),
+      onOutput: (out, err) => {
+        stdout = out;
+        stderr = err;
+      },
+    });
+    const sim = run.simulator;
+    if (!sim) throw new Error('the script did not start the simulator');
+    expect({ code: run.code, stderr }).toEqual({ code: 0, stderr: '' });
     // The main step made one token, for .env.example's user, with its inputs...
-    expect(made).toHaveLength(1);
-    const [token] = made;
+    expect(sim.tokens).toHaveLength(1);
+    const [token] = sim.tokens;
     expect(token).toMatchObject({ user_id: SEED_USERS.alice, scopes: ['read_api'] });
     expect(token.description).toMatch(/^local-action run \[create-gitlab-token [0-9a-f]{12}\]$/);
-    expect(result.stdout).toContain(`::set-output name=id::${token.id}`);
     // ...and the post step found it in the main step's journal and revoked it (revoke: true).
     expect(sim.requests.map(requestLine)).toEqual([
       `POST /api/v4/users/${SEED_USERS.alice}/personal_access_tokens`,
       `DELETE /api/v4/personal_access_tokens/${token.id}`,
     ]);
     expect(token).toMatchObject({ revoked: true, active: false });
-    expect(result.stdout).toContain(`Revoked token ID ${token.id}.`);
-    // Neither the credential nor the token is printed (local-action's setOutput skips an output
-    // that holds a secret, as GitHub does).
-    expect(result.stdout).toContain('Skip output token since it may contain secret.');
-    expectNoSecretsIn(result, [ADMIN_TOKEN], [sim]);
-    checkRun(watch, result, [ADMIN_TOKEN]);
+    expect(stdout).toContain(`Revoked token ID ${token.id}.`);
+    // local-action shows the outputs, less those that hold a secret (as GitHub does).
+    expect(stdout).toContain('Action Outputs');
+    expect(stdout).toMatch(new RegExp(`'id'\\s*│ '${token.id}'`));
+    expect(stdout).toContain('Skip output token since it may contain secret.');
+    expectNoSecretsIn({ stdout, stderr }, [ADMIN_TOKEN], [sim]);
   }, 120_000);
 });

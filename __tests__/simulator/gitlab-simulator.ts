@@ -193,10 +193,10 @@ export class GitLabSimulator extends SimState {
     return this.baseUrl;
   }
 
-  /** With `tls` (PEM key and certificate) it serves https. */
+  /** With `tls` (PEM key and certificate) it serves https; `port` 0 (the default) picks one. */
   async start(
     host = '127.0.0.1',
-    options: { tls?: { key: string; cert: string } } = {},
+    options: { tls?: { key: string; cert: string }; port?: number } = {},
   ): Promise<string> {
     if (this.server) throw new Error('GitLabSimulator already started');
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -213,7 +213,7 @@ export class GitLabSimulator extends SimState {
     this.stopped = false;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => {
+      server.listen(options.port ?? 0, host, () => {
         server.off('error', reject);
         resolve();
       });
