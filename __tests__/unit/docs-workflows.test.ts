@@ -17,7 +17,14 @@ import { parse } from 'yaml';
 import { DOC_FILES, readDoc, yamlBlocks, type YamlBlock } from '../helpers/docs.js';
 import { ROOT } from '../helpers/run-action.js';
 
-type Kind = 'workflow' | 'steps' | 'gitlab-ci' | 'dependabot' | 'fleet-manifest' | 'unknown';
+type Kind =
+  | 'workflow'
+  | 'steps'
+  | 'composite-action'
+  | 'gitlab-ci'
+  | 'dependabot'
+  | 'fleet-manifest'
+  | 'unknown';
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -36,6 +43,10 @@ function kindOf(text: string): Kind {
   }
   if (!isMapping(value)) return 'unknown';
   if ('on' in value && 'jobs' in value) return 'workflow';
+  const runs = value.runs;
+  if (isMapping(runs) && runs.using === 'composite' && Array.isArray(runs.steps)) {
+    return 'composite-action';
+  }
   if ('version' in value && 'updates' in value) return 'dependabot';
   // A fleet's manifest (docs/fleet.md); __tests__/fleet/docs.test.ts parses each one.
   if ('fleet' in value && 'tokens' in value) return 'fleet-manifest';
@@ -67,8 +78,46 @@ interface Linted {
   header: number;
 }
 
+/**
+ * A composite action's metadata (action.yml) as a reusable workflow actionlint can read: its
+ * inputs become the workflow_call's (so `inputs.*` is checked), its outputs the job's (so each
+ * `steps.<id>.outputs.*` must name a step), and its steps the job's, lines kept as written.
+ */
+function compositeAsWorkflow(block: YamlBlock): Linted {
+  const action = parse(block.text) as {
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, { value?: string }>;
+  };
+  const header = [
+    'on:',
+    '  workflow_call:',
+    '    inputs:',
+    ...Object.keys(action.inputs ?? {}).flatMap((name) => [
+      `      ${name}:`,
+      '        type: string',
+    ]),
+    'permissions: {}',
+    'jobs:',
+    '  example:',
+    '    runs-on: ubuntu-latest',
+    '    outputs:',
+    ...Object.entries(action.outputs ?? {}).map(
+      ([name, output]) => `      ${name}: ${JSON.stringify(output.value ?? '')}`,
+    ),
+    '    steps:',
+  ];
+  const lines = block.text.split('\n');
+  const start = lines.indexOf('  steps:');
+  const steps = lines
+    .slice(start + 1)
+    .map((line) => (line.trim() === '' ? line : `  ${line}`))
+    .join('\n');
+  return { block, text: `${header.join('\n')}\n${steps}`, header: header.length - start - 1 };
+}
+
 function asWorkflow(block: YamlBlock, kind: Kind): Linted {
   if (kind === 'workflow') return { block, text: block.text, header: 0 };
+  if (kind === 'composite-action') return compositeAsWorkflow(block);
   const steps = block.text
     .split('\n')
     .map((line) => (line.trim() === '' ? line : `      ${line}`))
@@ -129,7 +178,7 @@ const blocks = DOC_FILES.flatMap((file) => yamlBlocks(readDoc(file), file)).map(
   kind: kindOf(block.text),
 }));
 const linted = blocks
-  .filter(({ kind }) => kind === 'workflow' || kind === 'steps')
+  .filter(({ kind }) => ['workflow', 'steps', 'composite-action'].includes(kind))
   .map(({ block, kind }) => asWorkflow(block, kind));
 
 describe('the docs: GitHub workflow examples', () => {
@@ -181,6 +230,11 @@ describe('the docs: GitHub workflow examples', () => {
       ],
       ['a GitLab CI include', 'include:\n  - component: x/y@1', 'gitlab-ci'],
       ['a GitLab CI job', 'job:\n  script: [echo]', 'gitlab-ci'],
+      [
+        'a composite action',
+        'name: x\ndescription: y\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash',
+        'composite-action',
+      ],
       ['a Dependabot configuration', 'version: 2\nupdates: []', 'dependabot'],
       ['a fleet manifest', 'fleet: acme\ntokens: {}', 'fleet-manifest'],
       ['a bare with: fragment', 'with:\n  scopes: api', 'unknown'],
@@ -188,6 +242,35 @@ describe('the docs: GitHub workflow examples', () => {
       ['invalid YAML', 'a: [', 'unknown'],
     ])('takes %s for what it is', (_, text, kind) => {
       expect(kindOf(text)).toBe(kind);
+    });
+
+    it('lints a composite action: its inputs, its outputs\u2019 step ids, and its lines', () => {
+      const text = [
+        'name: x',
+        'description: y',
+        'inputs:',
+        '  scopes:',
+        '    description: z',
+        'outputs:',
+        '  token:',
+        '    description: t',
+        '    value: ${{ steps.mint.outputs.token }}',
+        'runs:',
+        '  using: composite',
+        '  steps:',
+        '    - id: minted',
+        '      run: echo ${{ inputs.scope }}',
+        '      shell: bash',
+      ].join('\n');
+      const { problems } = actionlint([
+        asWorkflow({ file: 'c.md', line: 20, text }, 'composite-action'),
+      ]);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^c\.md:34: property "scope" is not defined/),
+          expect.stringMatching(/property "mint" is not defined/),
+        ]),
+      );
     });
 
     it('maps a finding in a steps example back to its line in the Markdown file', () => {
