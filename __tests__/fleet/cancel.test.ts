@@ -3,7 +3,10 @@
  * signal a SIGINT sets: no entry is begun after it, the ones under way finish, so every entry is
  * done (new token stored everywhere, old one revoked) or untouched, and the report says which.
  */
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
+import type { GitLabClient } from '../../src/gitlab/client.js';
 import { parseFleetInputs, runFleet } from '../../src/fleet/run.js';
 import { reportText } from '../../src/fleet/report.js';
 import { CLI_WORDS } from '../../src/inputs/words.js';
@@ -119,4 +122,54 @@ describe('a cancel during apply', () => {
       { code: 1, stdout: JSON.stringify(check.run.report), stderr: '', junit: '' },
     ]);
   });
+});
+
+describe('a hard cancel (SIGTERM) with github-secret targets', () => {
+  it('cuts the GitHub request in flight too, instead of waiting out its timeout', async () => {
+    // A GitHub API that takes each request and never answers: the first one cancels the run.
+    const clients: GitLabClient[] = [];
+    const sockets = new Set<Socket>();
+    let githubRequests = 0;
+    const github = createServer(() => {
+      githubRequests += 1;
+      for (const client of clients) client.abortAll();
+    });
+    github.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => github.listen(0, '127.0.0.1', resolve));
+    const address = github.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const file = manifestFile(
+        'fleet: cancel-github\ntokens:\n  deploy-widgets:\n    kind: project\n    project: acme/widgets\n    scopes: [read_api]\n    store-in: [github-secret:acme/app:WIDGETS_TOKEN]\n',
+      );
+      const values: Record<string, string> = {
+        'base-url': gitlab.url,
+        'github-token': 'ghp_FAKE-cancel-test-000000000000000',
+        // Far beyond the test's time: only the cancel can end the request.
+        'timeout-seconds': '3600',
+      };
+      const inputs = parseFleetInputs(
+        (name) => values[name] ?? '',
+        { GITLAB_TOKEN: ADMIN_TOKEN, GITHUB_API_URL: `http://127.0.0.1:${port}` },
+        CLI_WORDS,
+        { mode: 'apply', file },
+      );
+      const before = tokenIds(gitlab);
+      const run = await runFleet(inputs, {
+        log: { info: () => undefined, warning: () => undefined },
+        onSecret: () => undefined,
+        stop: { reason: 'cancelled' },
+        secrets: new Set([ADMIN_TOKEN]),
+        settleMs: 0,
+        onClient: (client) => clients.push(client),
+      });
+      expect(githubRequests).toBe(1);
+      const [entry] = run.report.entries;
+      expect(entry.result ?? 'unchanged').toBe('unchanged');
+      expect(tokenIds(gitlab)).toEqual(before);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => github.close(() => resolve()));
+    }
+  }, 20_000);
 });

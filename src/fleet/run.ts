@@ -214,9 +214,14 @@ export async function runFleet(inputs: FleetInputs, hooks: FleetHooks): Promise<
     needsGitHub && inputs.githubToken && typeof inputs.githubApi === 'string'
       ? { apiUrl: inputs.githubApi, token: inputs.githubToken }
       : undefined;
+  // A cancel that cuts GitLab's requests in flight cuts GitHub's too.
   const github =
     githubAccess &&
-    githubClient({ ...inputs, stores: [], github: githubAccess }, hooks.debug, undefined);
+    githubClient(
+      { ...inputs, stores: [], github: githubAccess },
+      hooks.debug,
+      undefined,
+    ).followCancel(client);
   const { secrets } = hooks;
   const words = fleetWords(inputs.words);
   try {
