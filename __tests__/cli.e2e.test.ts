@@ -4,10 +4,20 @@
  * of the CLI is tested in this process (cli.test.ts, cli-list.test.ts).
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN } from './simulator/gitlab-simulator.js';
+import { ADMIN_TOKEN, SEED_PROJECTS } from './simulator/gitlab-simulator.js';
 import { expectNoSecretsIn, useSimulator } from './helpers/simulator-fixture.js';
-import { CLI, checkRun, childEnv, runCliClosedStdout, watchRun } from './helpers/run-action.js';
+import {
+  CLI,
+  checkRun,
+  childEnv,
+  runCli,
+  runCliClosedStdout,
+  watchRun,
+} from './helpers/run-action.js';
 
 /** Users 2001-2060, for the cancellation test. */
 const MANY_USERS = Array.from({ length: 60 }, (_, i) => 2001 + i);
@@ -71,5 +81,42 @@ describe('CLI: cancel', () => {
     expect(stderr).toContain('not started: the command was cancelled.');
     expectNoSecretsIn({ stdout, stderr }, [ADMIN_TOKEN], [sim]);
     checkRun(watch, { stdout, stderr }, [ADMIN_TOKEN]);
+  });
+});
+
+describe('CLI: fleet, bundled', () => {
+  it('applies a manifest, then plans it as up to date (--detailed-exitcode 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cgt-fleet-e2e-'));
+    try {
+      const file = join(dir, '.gitlab-tokens.yml');
+      writeFileSync(
+        file,
+        'fleet: e2e\ntokens:\n  deploy-app:\n    kind: project\n    project: acme/app\n    scopes: [read_api]\n    expires-in: 30d\n    store-in: [gitlab-variable:acme/app:E2E_DEPLOY_TOKEN]\n',
+      );
+      const env = { GITLAB_TOKEN: ADMIN_TOKEN };
+      const apply = await runCli(['fleet', 'apply', file, '--base-url', sim.url], env, {
+        bundle: true,
+      });
+      expect(apply.code).toBe(0);
+      const made = sim.tokens.filter((token) => token.active && token.name === 'deploy-app');
+      expect(made).toHaveLength(1);
+      expect(sim.variable({ project: SEED_PROJECTS.app }, 'E2E_DEPLOY_TOKEN')?.value).toBe(
+        made[0].token,
+      );
+      const plan = await runCli(
+        ['fleet', 'plan', file, '--base-url', sim.url, '--detailed-exitcode', '--output', 'json'],
+        env,
+        { bundle: true },
+      );
+      expect(plan.code).toBe(0);
+      const report = JSON.parse(plan.stdout) as { entries: { id: string; action: string }[] };
+      expect(report.entries).toEqual([
+        expect.objectContaining({ id: 'deploy-app', action: 'none' }),
+      ]);
+      expectNoSecretsIn(apply, [ADMIN_TOKEN], [sim]);
+      expectNoSecretsIn(plan, [ADMIN_TOKEN], [sim]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
