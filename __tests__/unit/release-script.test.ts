@@ -5,6 +5,10 @@
  * and refuses what cannot be released without changing a file; `check` names each leftover
  * placeholder and each link to another repository's copy; `unstamp` goes back to unreleased for
  * the next release; `pack-cli` makes the npm package of a CLI bundled from a stamped tree.
+ *
+ * The copies are main as it is before its first release, whatever this tree is (main, or the
+ * release commit the workflow tests after stamping it): the docs say OWNER, the versions
+ * unreleased, and the CHANGELOG is a short one with something under Unreleased.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
@@ -84,7 +88,32 @@ function tempDir(): string {
   return dir;
 }
 
-/** A copy of the files, with the component's cli-version input (unreleased between releases). */
+/** The repository this tree's docs name: OWNER/create-gitlab-token before the first release. */
+const NAMED = /^\[Unreleased\]: https:\/\/github\.com\/([^/\s]+\/[^/\s]+)\//m.exec(
+  readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'),
+)?.[1];
+
+/** What the copies' CHANGELOG has under `## [Unreleased]`: the first release's notes. */
+const UNRELEASED_BODY = [
+  'The first release: tokens for users and bots, masked and handed to later steps.',
+  '',
+  '### Added',
+  '',
+  '- **Tokens as code.** A manifest of tokens kept alive, see [the docs](docs/fleet.md).',
+  '- `--version` says `unreleased` between releases.',
+  '',
+  '### Security',
+  '',
+  '- Secrets never reach a log.',
+].join('\n');
+
+/** This tree's CHANGELOG header, then Unreleased with the body above, as main has it. */
+const CHANGELOG =
+  `${readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8').split(/^## /m)[0]}` +
+  `## [Unreleased]\n\n${UNRELEASED_BODY}\n\n` +
+  '[Unreleased]: https://github.com/OWNER/create-gitlab-token/commits/HEAD\n';
+
+/** A copy of the files as main has them before its first release, with cli-version's input. */
 function fixture(extra: string[] = []): string {
   const root = tempDir();
   for (const path of [...COPIED, ...extra]) {
@@ -103,6 +132,14 @@ function fixture(extra: string[] = []): string {
       ),
     );
   }
+  if (NAMED && NAMED !== PLACEHOLDER) {
+    for (const path of docFiles(root)) {
+      writeFileSync(join(root, path), read(root, path).split(NAMED).join(PLACEHOLDER));
+    }
+  }
+  writeFileSync(join(root, 'CHANGELOG.md'), CHANGELOG);
+  const unstamped = release(root, 'unstamp');
+  if (unstamped.code !== 0) throw new Error(`unstamp: ${unstamped.stderr}`);
   return root;
 }
 
@@ -168,12 +205,6 @@ function versions(root: string): Record<string, string | undefined> {
     component: component?.[1],
   };
 }
-
-/** The text under `## [Unreleased]` on main: what the first release's notes will be. */
-const UNRELEASED_BODY = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
-  .split(/^## \[Unreleased\]\n/m)[1]
-  .split(/^\[Unreleased\]: /m)[0]
-  .trim();
 
 /** An appended line's number in a file. */
 function append(root: string, path: string, lines: string[]): number {
@@ -511,12 +542,11 @@ describe('pack-cli', () => {
 
   it('refuses a dist/cli/ that was not bundled from the stamped version', () => {
     const root = fixture(['dist/cli']);
-    expect(stamp(root, '1.2.3')).toMatchObject({ code: 0 });
+    expect(stamp(root, '99.0.0')).toMatchObject({ code: 0 });
     const run = release(root, 'pack-cli', '--out', join(root, 'out'), '--repository', REPO);
     expect(run).toMatchObject({ code: 1, stdout: '' });
-    expect(run.stderr).toBe(
-      "release.mjs: dist/cli/index.js says 'create-gitlab-token unreleased', " +
-        'package.json 1.2.3: npm run bundle\n',
+    expect(run.stderr).toMatch(
+      /^release\.mjs: dist\/cli\/index\.js says 'create-gitlab-token [^'\n]+', package\.json 99\.0\.0: npm run bundle\n$/,
     );
   });
 
@@ -549,7 +579,7 @@ describe('pack-cli', () => {
     }, 240_000);
 
     // The link, not what it points at.
-    afterAll(() => rmSync(join(root, 'node_modules')));
+    afterAll(() => rmSync(join(root, 'node_modules'), { force: true }));
 
     it('writes a package.json with no dependencies, naming this repository', () => {
       expect(packed).toEqual({
