@@ -8,7 +8,8 @@
 //   node scripts/release.mjs pack-cli --out DIR --repository owner/name
 //
 // stamp     writes the version into package.json, package-lock.json, src/util/release.ts and the
-//           component's `cli-version` default; moves CHANGELOG.md's Unreleased section under
+//           component's `cli-version` default (and the default docs/component.md shows for it,
+//           when its table has that row); moves CHANGELOG.md's Unreleased section under
 //           `## [X.Y.Z] - YYYY-MM-DD` and rewrites its links; fills the placeholder
 //           OWNER/create-gitlab-token in the docs with the repository it is given.
 // unstamp   sets the versions back to unreleased (main's state between releases); the CHANGELOG
@@ -52,6 +53,8 @@ const PACKAGE_LOCK = 'package-lock.json';
 const SOURCE = 'src/util/release.ts';
 const COMPONENT = 'templates/create-token.yml';
 const CHANGELOG = 'CHANGELOG.md';
+/** Its table of inputs shows cli-version's default, which __tests__ compare with the component. */
+const COMPONENT_DOC = 'docs/component.md';
 
 class Refusal extends Error {}
 class UsageError extends Error {}
@@ -233,12 +236,34 @@ function versionFiles(root, version) {
   const component = componentDefault(componentText);
   lines[component.index] =
     `${component.indent}default: ${version === UNRELEASED ? UNRELEASED : `'${version}'`}`;
-  return new Map([
+  const files = new Map([
     [PACKAGE_JSON, json(pkg)],
     [PACKAGE_LOCK, json(lock)],
     [SOURCE, source],
     [COMPONENT, lines.join('\n')],
   ]);
+  const doc = existsSync(join(root, COMPONENT_DOC))
+    ? documentedDefault(read(root, COMPONENT_DOC), version)
+    : null;
+  if (doc !== null) files.set(COMPONENT_DOC, doc);
+  return files;
+}
+
+/**
+ * docs/component.md with the default cell of its `cli-version` row saying `version`, the cell's
+ * width kept (the table stays as prettier aligns it); null without such a row.
+ */
+function documentedDefault(text, version) {
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => /^\|\s*`cli-version`\s*\|/.test(line));
+  if (index < 0) return null;
+  const cells = lines[index].split(/(?<!\\)\|/);
+  if (!/^\s*`[^`]*`\s*$/.test(cells[2])) return null;
+  const value = ` \`${version}\``;
+  cells[2] = value.length + 1 <= cells[2].length ? value.padEnd(cells[2].length) : `${value} `;
+  lines[index] = cells.join('|');
+  const changed = lines.join('\n');
+  return changed === text ? null : changed;
 }
 
 /** Semantic versions' order: -1, 0 or 1 (pre-releases before their release). */

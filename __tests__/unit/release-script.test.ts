@@ -132,6 +132,18 @@ function fixture(extra: string[] = []): string {
       ),
     );
   }
+  // Its row in docs/component.md's table of inputs, which shows the default.
+  const doc = read(root, 'docs/component.md');
+  if (!/^\| `cli-version`/m.test(doc)) {
+    const lines = doc.split('\n');
+    const after = lines.findIndex((line) => line.startsWith('| `cli-sha256`'));
+    const widths = lines[after].split('|').map((cell) => cell.length);
+    const row = ['', ' `cli-version`', ' `unreleased`', ' The version of the npm package.', '']
+      .map((cell, i) => (i > 0 && i < 4 ? cell.padEnd(widths[i]) : cell))
+      .join('|');
+    lines.splice(after + 1, 0, row);
+    writeFileSync(join(root, 'docs/component.md'), lines.join('\n'));
+  }
   if (NAMED && NAMED !== PLACEHOLDER) {
     for (const path of docFiles(root)) {
       writeFileSync(join(root, path), read(root, path).split(NAMED).join(PLACEHOLDER));
@@ -250,7 +262,7 @@ describe('stamp, then check', () => {
   it('leaves no placeholder: each one names the repository, and nothing else changed', () => {
     expect(placeholders(root)).toEqual([]);
     for (const path of docFiles(root).filter(
-      (file) => !['CHANGELOG.md', 'templates/create-token.yml'].includes(file),
+      (file) => !['CHANGELOG.md', 'templates/create-token.yml', 'docs/component.md'].includes(file),
     )) {
       expect({ path, text: read(root, path) }).toEqual({
         path,
@@ -260,7 +272,16 @@ describe('stamp, then check', () => {
     expect(read(root, 'README.md')).toContain(`uses: ${REPO}@<full-commit-sha> # v1`);
   });
 
-  it('writes the one version everywhere, the component quoting it', () => {
+  it('writes the one version everywhere, the component quoting it, and its docs showing it', () => {
+    expect(read(root, 'docs/component.md')).toBe(
+      before['docs/component.md']
+        .split(PLACEHOLDER)
+        .join(REPO)
+        .replace(
+          /^(\| `cli-version` +\| )`unreleased`( *)\|/m,
+          (_, cell: string, pad: string) => `${cell}\`1.2.3\`${pad}     |`,
+        ),
+    );
     expect(versions(root)).toEqual({
       package: '1.2.3',
       lock: '1.2.3',
@@ -401,7 +422,7 @@ describe('unstamp, and the next release', () => {
       code: 0,
       stdout:
         'Back to unreleased after v1.2.3: package.json, package-lock.json, ' +
-        'src/util/release.ts, templates/create-token.yml.\n',
+        'src/util/release.ts, templates/create-token.yml, docs/component.md.\n',
       stderr: '',
     });
     expect(versions(root)).toEqual({
@@ -412,7 +433,9 @@ describe('unstamp, and the next release', () => {
       component: 'unreleased',
     });
     const back = snapshot(root);
-    for (const path of docFiles(root).filter((file) => file !== 'templates/create-token.yml')) {
+    for (const path of docFiles(root).filter(
+      (file) => !['templates/create-token.yml', 'docs/component.md'].includes(file),
+    )) {
       expect({ path, text: back[path] }).toEqual({ path, text: released[path] });
     }
 
@@ -450,6 +473,7 @@ describe('unstamp, and the next release', () => {
     expect(next.slice(-links.length)).toBe(links);
     expect(release(root, 'notes', '--version', '1.3.0-rc.1').stdout).toBe(`${entry}\n`);
     expect(versions(root).component).toBe("'1.3.0-rc.1'");
+    expect(read(root, 'docs/component.md')).toMatch(/^\| `cli-version` +\| `1\.3\.0-rc\.1` +\| /m);
   });
 });
 
