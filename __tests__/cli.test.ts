@@ -356,7 +356,10 @@ describe('CLI: exit codes', () => {
   it('--version prints the version on stdout and exits 0', async () => {
     const result = await runCli(['--version']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^create-gitlab-token \d+\.\d+\.\d+\n$/);
+    // `unreleased` between releases, X.Y.Z (or X.Y.Z-pre) in a release.
+    expect(result.stdout).toMatch(
+      /^create-gitlab-token (unreleased|\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)\n$/,
+    );
   });
 
   it('--help prints the usage on stdout and exits 0', async () => {

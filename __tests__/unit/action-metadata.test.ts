@@ -100,8 +100,22 @@ describe('action.yml', () => {
 });
 
 describe('the release', () => {
-  it("the CLI's --version is package.json's version", () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(VERSION).toBe(pkg.version);
+  const readJson = (file: string): Record<string, unknown> =>
+    JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
+  const pkg = readJson('package.json') as { version: string };
+  const lock = readJson('package-lock.json') as {
+    version: string;
+    packages: Record<string, { version?: string }>;
+  };
+
+  // Between releases the code says `unreleased` and package.json 0.0.0-unreleased; the release
+  // workflow stamps X.Y.Z in both (scripts/release.mjs, __tests__/unit/release-script.test.ts).
+  it("the CLI's --version is package.json's version (unreleased: 0.0.0-unreleased)", () => {
+    expect(VERSION).toMatch(/^(unreleased|\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)$/);
+    expect(pkg.version).toBe(VERSION === 'unreleased' ? '0.0.0-unreleased' : VERSION);
+  });
+
+  it("package-lock.json's two copies of the version are package.json's", () => {
+    expect([lock.version, lock.packages[''].version]).toEqual([pkg.version, pkg.version]);
   });
 });

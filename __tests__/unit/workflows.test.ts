@@ -53,27 +53,59 @@ describe('release.yml', () => {
   const yaml = read('release.yml');
   const verify = job(yaml, 'verify');
   const release = job(yaml, 'release');
+  const npm = job(yaml, 'npm');
 
-  it('verifies dist/ and runs npm test (action.yml, actionlint) in a read-only job', () => {
+  it('stamps, checks, bundles and runs npm test in a read-only job, and commits there', () => {
     expect(verify).toMatch(/permissions:\n\s+contents: read\n/);
+    expect(verify).toContain('node scripts/release.mjs stamp --version "$VERSION"');
+    expect(verify).toContain('--repository "$GITHUB_REPOSITORY"');
+    expect(verify).toContain('node scripts/release.mjs check --repository "$GITHUB_REPOSITORY"');
     expect(verify).toContain('npm run bundle');
     expect(verify).toContain('git status --porcelain -- dist/');
     expect(verify).toMatch(/run: npm test$/m);
-    expect(verify).not.toMatch(/git\/(tags|refs)"|gh release create/);
+    expect(verify).toContain('git commit --quiet --message "$1"');
+    expect(verify).toContain('node scripts/release.mjs unstamp');
+    expect(verify).not.toMatch(/git push|git\/(tags|refs)"|gh release create/);
+    // The stamp comes before the checks, the commits after them.
+    expect(verify.indexOf('release.mjs stamp')).toBeLessThan(verify.indexOf('run: npm test'));
+    expect(verify.indexOf('run: npm test')).toBeLessThan(verify.indexOf('commit "Release v'));
   });
 
-  it('tags and releases only after verify, in the one job that may write', () => {
+  it('pushes, tags and releases only after verify, in the one job that may write', () => {
     expect(release).toMatch(/^ {4}needs: verify$/m);
     expect(release).toMatch(/permissions:\n\s+contents: write\n/);
-    expect(release).toContain('git/tags');
+    // The commits verify tested, fast-forward and atomic with the tag, or nothing.
+    expect(release).toContain(
+      'push --atomic origin "$NEXT:refs/heads/$BRANCH" "refs/tags/v$VERSION"',
+    );
+    expect(release).not.toMatch(/--force|\+\$NEXT|push -f/);
+    expect(release).toContain('tag -a "v$VERSION"');
     expect(release).toContain('gh release create');
-    expect(release).not.toMatch(/actions\/checkout|npm /);
+    // git and gh only: nothing from the repository runs with contents: write.
+    expect(release).not.toMatch(/\bnpm |\bnode |scripts\//);
     // The major tag moves only for a release, not a pre-release.
     expect(release).toMatch(/if: needs\.verify\.outputs\.prerelease == 'false'/);
+  });
+
+  it('publishes to npm after the release, with provenance, installing nothing', () => {
+    expect(npm).toMatch(/^ {4}needs: \[verify, release\]$/m);
+    expect(npm).toMatch(/^ {4}environment: npm$/m);
+    expect(npm).toMatch(/permissions:\n\s+contents: read\n\s+id-token: write/);
+    expect(npm).toContain('node scripts/release.mjs pack-cli');
+    expect(npm).toContain('--provenance --access public');
+    expect(npm).toMatch(/NODE_AUTH_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}/);
+    const commands = npm
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('#'))
+      .join('\n');
+    expect(commands).not.toMatch(/npm (ci|install)|npm run/);
+    // Only this job may mint an id-token.
+    expect(yaml.split('id-token: write').length - 1).toBe(1);
   });
 
   it('publishes no dependency cache into the checks of a release', () => {
     expect(yaml).not.toMatch(/^\s+cache: npm$/m);
     expect(verify).toMatch(/package-manager-cache: false/);
+    expect(npm).toMatch(/package-manager-cache: false/);
   });
 });
