@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../helpers/run-action.js';
+import { VERSION } from '../../src/util/release.js';
 
 interface SpecInput {
   type?: 'string' | 'boolean' | 'number' | 'array';
@@ -42,5 +43,9 @@ describe('templates/create-token.yml', () => {
     else expect(typeof value).toBe('string');
     if (input.options) expect(input.options).toContain(value);
     if (input.regex && value !== '') expect(String(value)).toMatch(new RegExp(input.regex));
+  });
+
+  it('runs the CLI of its own release by default: cli-version is VERSION', () => {
+    expect(inputs['cli-version']?.default).toBe(VERSION);
   });
 });
