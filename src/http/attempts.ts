@@ -4,7 +4,7 @@
  * undici's own connectors and a hook on the proxy's answers to CONNECT.
  */
 import type { Duplex } from 'node:stream';
-import { DecoratorHandler, type buildConnector, type Dispatcher } from './undici-parts.js';
+import { DecoratorHandler, type buildConnector, type Dispatcher } from 'undici';
 import type { RequestPhase } from './errors.js';
 /** How far a connection got: connecting, through the proxy's CONNECT, the TLS handshake. */
 const CONNECTING: RequestPhase[] = ['connect', 'proxy', 'tls'];

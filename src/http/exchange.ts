@@ -1,6 +1,6 @@
 /** One request through undici: its phases, its deadline, its body cap, and how it fails. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { util, type Dispatcher } from './undici-parts.js';
+import { util, type Dispatcher } from 'undici';
 import type { Attempts } from './attempts.js';
 import {
   NOT_SENT_CODES,

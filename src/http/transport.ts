@@ -21,7 +21,7 @@
  * AbortSignal given to every socket lets dispose() end those too.
  */
 import { setMaxListeners } from 'node:events';
-import { Agent, buildConnector, Pool, ProxyAgent, type Dispatcher } from './undici-parts.js';
+import { Agent, buildConnector, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import { Attempts, originOf, TunnelAnswer } from './attempts.js';
 import { statusText, TransportError, UNDICI_TIMER_SLACK_MS } from './errors.js';
 import { Exchange, type Route, type TransportReply, type TransportRequest } from './exchange.js';
